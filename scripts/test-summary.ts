@@ -1,0 +1,38 @@
+// Sums every package's Vitest JSON report (test-results/vitest.json) into one closing line: `N passed, N failed`.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const packageDirs = ['spec', ...readdirSync(path.join(root, 'packages')).map((d) => path.join('packages', d))];
+
+type VitestJson = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number; success?: boolean };
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const missing: string[] = [];
+for (const dir of packageDirs) {
+  const pkgJson = path.join(root, dir, 'package.json');
+  if (!existsSync(pkgJson)) continue;
+  const hasTest = Boolean((JSON.parse(readFileSync(pkgJson, 'utf8')) as { scripts?: Record<string, string> }).scripts?.test);
+  const report = path.join(root, dir, 'test-results', 'vitest.json');
+  if (!existsSync(report)) {
+    if (hasTest) missing.push(dir);
+    continue;
+  }
+  const r = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
+  passed += r.numPassedTests ?? 0;
+  failed += r.numFailedTests ?? 0;
+  skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  // A suite that crashed before running (import error) reports success: false with no failed test.
+  if (r.success === false && (r.numFailedTests ?? 0) === 0) {
+    console.error(`${dir}: vitest reported a failed run (a suite could not load)`);
+    failed += 1;
+  }
+}
+for (const dir of missing) {
+  console.error(`${dir}: no test-results/vitest.json (its test task did not run or crashed)`);
+  failed += 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
