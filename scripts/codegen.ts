@@ -17,6 +17,7 @@ if (!existsSync(specFile)) {
 }
 
 const spec = JSON.parse(readFileSync(specFile, 'utf8')) as OpenAPI3;
+completeRequiredOnlyBranches(spec);
 
 const BLOB = ts.factory.createTypeReferenceNode('Blob');
 const NULL = ts.factory.createLiteralTypeNode(ts.factory.createNull());
@@ -27,11 +28,62 @@ function isBinary(schema: SchemaObject): boolean {
   return isString && (s.format === 'binary' || (typeof s.contentMediaType === 'string' && s.contentMediaType !== 'application/json'));
 }
 
+type Sub = { type?: unknown; enum?: unknown[] };
+
+// `anyOf: [string, string-enum, null?]` is an open enum: keep the known literals for autocomplete and accept any
+// other string, as `(string & {}) | 'a' | 'b'` (a bare `string | 'a'` would collapse to `string`).
+function openEnum(schema: SchemaObject): ts.TypeNode | undefined {
+  const anyOf = (schema as { anyOf?: Sub[] }).anyOf;
+  if (!anyOf) return undefined;
+  const free = anyOf.some((s) => s.type === 'string' && !s.enum);
+  const known = anyOf.find((s) => s.type === 'string' && Array.isArray(s.enum));
+  if (!free || !known?.enum || anyOf.some((s) => s.type !== 'string' && s.type !== 'null')) return undefined;
+  const f = ts.factory;
+  const members: ts.TypeNode[] = [
+    f.createIntersectionTypeNode([f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword), f.createTypeLiteralNode([])]),
+    ...known.enum.map((v) => f.createLiteralTypeNode(f.createStringLiteral(String(v)))),
+  ];
+  if (anyOf.some((s) => s.type === 'null')) members.push(NULL);
+  return f.createUnionTypeNode(members);
+}
+
+type ObjectSchema = {
+  properties?: Record<string, unknown>;
+  anyOf?: Record<string, unknown>[];
+  oneOf?: Record<string, unknown>[];
+  allOf?: Record<string, unknown>[];
+};
+
+// `anyOf: [{required: [image]}, {required: ['image[]']}]` only constrains its parent's properties. openapi-typescript
+// would turn each such branch into `unknown` (or union it with the parent), losing "image or image[] is required".
+// Rewrite it, in memory, to `allOf: [{anyOf: [{properties: {image}, required: [image]}, …]}]`, which it renders as
+// `Parent & ({ image: … } | { "image[]": … })`.
+function completeRequiredOnlyBranches(doc: OpenAPI3): void {
+  for (const schema of Object.values(doc.components?.schemas ?? {}) as ObjectSchema[]) {
+    for (const key of ['anyOf', 'oneOf'] as const) {
+      const branches = schema[key];
+      const props = schema.properties;
+      if (!branches || !props || !branches.every((b) => Array.isArray(b.required) && Object.keys(b).every((k) => k === 'required' || k === 'description'))) continue;
+      const completed = branches.map((b) => ({
+        type: 'object',
+        required: b.required,
+        properties: Object.fromEntries((b.required as string[]).map((name) => [name, props[name] ?? {}])),
+      }));
+      delete schema[key];
+      schema.allOf = [...(schema.allOf ?? []), { [key]: completed }];
+    }
+  }
+}
+
 async function generateTypes(): Promise<string> {
   const ast = await openapiTS(spec, {
     silent: true,
+    // Request fields with a server-side default are still optional for the caller.
+    defaultNonNullable: false,
     // Uploads are Blobs (a File is a Blob), not the `string` openapi-typescript emits for `format: binary`.
     transform(schema) {
+      const open = openEnum(schema);
+      if (open) return open;
       if (!isBinary(schema)) return undefined;
       const t = (schema as { type?: unknown }).type;
       return Array.isArray(t) && t.includes('null') ? ts.factory.createUnionTypeNode([BLOB, NULL]) : BLOB;

@@ -30,5 +30,5 @@ export type ImageStreamEventType = ImageStreamEvent['type'];
 export type ErrorResponse = Schemas['ErrorResponse'];
 export type ApiErrorObject = Schemas['Error'];
 
-/** The `model` values the spec knows; any other string is accepted too. */
-export type ImageModel = Exclude<NonNullable<CreateImageRequest['model']>, string & {}> | (string & {});
+/** A model name: the values the spec knows autocomplete, and any other string is accepted too. */
+export type ImageModel = NonNullable<CreateImageRequest['model'] | CreateImageEditRequest['model']>;

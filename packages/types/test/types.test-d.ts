@@ -20,6 +20,11 @@ describe('uploads', () => {
   test('an array of files is accepted for image', () => {
     assertType<CreateImageEditRequest>({ image: [file, file], prompt: 'Put both cats on one sofa' });
   });
+  test('several files as image[] are accepted, and one of image / image[] is required', () => {
+    assertType<CreateImageEditRequest>({ 'image[]': [file, file], prompt: 'x' });
+    // @ts-expect-error neither image nor image[] is given
+    assertType<CreateImageEditRequest>({ prompt: 'Add a red scarf' });
+  });
   test('a Blob is accepted for a variation', () => {
     assertType<CreateImageVariationRequest>({ image: new Blob([]) });
   });
