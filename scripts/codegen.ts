@@ -92,8 +92,45 @@ async function generateTypes(): Promise<string> {
   return banner + astToString(ast);
 }
 
+// Runtime values some code needs (limits, event names, paths), read from the merged spec so nobody restates them.
+function generateConstants(): string {
+  const schemas = (spec.components?.schemas ?? {}) as Record<string, { properties?: Record<string, { anyOf?: { maxItems?: number }[]; maxItems?: number; maxLength?: number }>; discriminator?: { mapping?: Record<string, string> }; maximum?: number }>;
+  const prop = (schema: string, name: string) => {
+    const p = schemas[schema]?.properties?.[name];
+    if (!p) throw new Error(`codegen: the merged spec has no ${schema}.${name}`);
+    return p;
+  };
+  const maxItems = (schema: string, name: string) => {
+    const p = prop(schema, name);
+    const n = p.maxItems ?? p.anyOf?.find((b) => b.maxItems !== undefined)?.maxItems;
+    if (n === undefined) throw new Error(`codegen: ${schema}.${name} has no maxItems`);
+    return n;
+  };
+  const events = (schema: string) => Object.keys(schemas[schema]?.discriminator?.mapping ?? {});
+  const operationPaths: Record<string, string> = {};
+  for (const [p, item] of Object.entries(spec.paths ?? {})) {
+    for (const op of Object.values(item as Record<string, { operationId?: string }>)) if (op?.operationId) operationPaths[op.operationId] = p;
+  }
+  const constants = {
+    limits: {
+      /** `maxItems` of the multipart edit's `image` array (and of `image[]`). */
+      editImageMaxItems: maxItems('CreateImageEditRequest', 'image'),
+      /** `maxItems` of the JSON edit body's `images`. */
+      jsonEditImagesMaxItems: maxItems('EditImageBodyJsonParam', 'images'),
+      /** `maxLength` of `prompt` (the largest per-model limit). */
+      promptMaxLength: prop('CreateImageRequest', 'prompt').maxLength,
+      /** `maximum` of `partial_images`. */
+      partialImagesMax: schemas.PartialImages?.maximum,
+    },
+    streamEventTypes: { generation: events('ImageGenStreamEvent'), edit: events('ImageEditStreamEvent') },
+    operationPaths,
+  };
+  return `${banner}\nexport const spec = ${JSON.stringify(constants, null, 2)} as const;\n`;
+}
+
 const outputs: Record<string, string> = {
   'openapi.gen.ts': await generateTypes(),
+  'constants.gen.ts': generateConstants(),
 };
 
 const check = process.argv.includes('--check');

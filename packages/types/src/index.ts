@@ -32,3 +32,6 @@ export type ApiErrorObject = Schemas['Error'];
 
 /** A model name: the values the spec knows autocomplete, and any other string is accepted too. */
 export type ImageModel = NonNullable<CreateImageRequest['model'] | CreateImageEditRequest['model']>;
+
+/** Runtime values read from the merged spec at build time: limits, stream event names, operation paths. */
+export { spec } from './generated/constants.gen.js';
