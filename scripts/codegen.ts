@@ -63,7 +63,12 @@ function completeRequiredOnlyBranches(doc: OpenAPI3): void {
     for (const key of ['anyOf', 'oneOf'] as const) {
       const branches = schema[key];
       const props = schema.properties;
-      if (!branches || !props || !branches.every((b) => Array.isArray(b.required) && Object.keys(b).every((k) => k === 'required' || k === 'description'))) continue;
+      if (
+        !branches ||
+        !props ||
+        !branches.every((b) => Array.isArray(b.required) && Object.keys(b).every((k) => k === 'required' || k === 'description'))
+      )
+        continue;
       const completed = branches.map((b) => ({
         type: 'object',
         required: b.required,
@@ -94,7 +99,14 @@ async function generateTypes(): Promise<string> {
 
 // Runtime values some code needs (limits, event names, paths), read from the merged spec so nobody restates them.
 function generateConstants(): string {
-  const schemas = (spec.components?.schemas ?? {}) as Record<string, { properties?: Record<string, { anyOf?: { maxItems?: number }[]; maxItems?: number; maxLength?: number }>; discriminator?: { mapping?: Record<string, string> }; maximum?: number }>;
+  const schemas = (spec.components?.schemas ?? {}) as Record<
+    string,
+    {
+      properties?: Record<string, { anyOf?: { maxItems?: number }[]; maxItems?: number; maxLength?: number }>;
+      discriminator?: { mapping?: Record<string, string> };
+      maximum?: number;
+    }
+  >;
   const prop = (schema: string, name: string) => {
     const p = schemas[schema]?.properties?.[name];
     if (!p) throw new Error(`codegen: the merged spec has no ${schema}.${name}`);
@@ -109,7 +121,8 @@ function generateConstants(): string {
   const events = (schema: string) => Object.keys(schemas[schema]?.discriminator?.mapping ?? {});
   const operationPaths: Record<string, string> = {};
   for (const [p, item] of Object.entries(spec.paths ?? {})) {
-    for (const op of Object.values(item as Record<string, { operationId?: string }>)) if (op?.operationId) operationPaths[op.operationId] = p;
+    for (const op of Object.values(item as Record<string, { operationId?: string }>))
+      if (op?.operationId) operationPaths[op.operationId] = p;
   }
   const constants = {
     limits: {
@@ -152,4 +165,10 @@ if (check && stale > 0) {
   console.error(`fix: ${fixCommand}`);
   process.exit(1);
 }
-console.log(check ? 'codegen: generated types are up to date' : `codegen: wrote ${Object.keys(outputs).map((n) => path.relative(root, path.join(outDir, n))).join(', ')}`);
+console.log(
+  check
+    ? 'codegen: generated types are up to date'
+    : `codegen: wrote ${Object.keys(outputs)
+        .map((n) => path.relative(root, path.join(outDir, n)))
+        .join(', ')}`,
+);

@@ -10,7 +10,11 @@ const redocly = path.join(specDir, 'node_modules', '.bin', 'redocly');
 
 function run(args: string[]): void {
   try {
-    execFileSync(redocly, args, { cwd: specDir, stdio: 'inherit', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } });
+    execFileSync(redocly, args, {
+      cwd: specDir,
+      stdio: 'inherit',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    });
   } catch {
     console.error(`spec build failed at: redocly ${args.join(' ')} (see the messages above for file:line)`);
     process.exit(1);

@@ -104,11 +104,11 @@ function collectExamples(): ExampleCase[] {
     if ('example' in node) cases.push({ pointer: `${target}/example`, schemaPointer: `${target}/schema`, value: node.example });
   };
   const schema = (pointer: string, node: Json | undefined) => {
-    if (Array.isArray(node)) node.forEach((item, i) => schema(child(pointer, i), item));
+    if (Array.isArray(node)) for (const [i, item] of node.entries()) schema(child(pointer, i), item);
     if (!isObject(node)) return;
     if ('example' in node) cases.push({ pointer: `${pointer}/example`, schemaPointer: pointer, value: node.example });
     if (Array.isArray(node.examples)) {
-      node.examples.forEach((value, i) => cases.push({ pointer: `${pointer}/examples/${i}`, schemaPointer: pointer, value }));
+      for (const [i, value] of node.examples.entries()) cases.push({ pointer: `${pointer}/examples/${i}`, schemaPointer: pointer, value });
     }
     for (const key of ['properties', '$defs'] as const) {
       const map = node[key];
@@ -211,13 +211,18 @@ describe('bundled spec (dist/openapi.json)', () => {
   });
 
   it('defines ErrorResponse and references all seven error responses from every operation', () => {
-    expect(obj('/components/schemas/ErrorResponse')).toMatchObject({ required: ['error'], properties: { error: { $ref: '#/components/schemas/Error' } } });
+    expect(obj('/components/schemas/ErrorResponse')).toMatchObject({
+      required: ['error'],
+      properties: { error: { $ref: '#/components/schemas/Error' } },
+    });
     expect(obj('/components/schemas/Error').required).toEqual(['message', 'type', 'param', 'code']);
     for (const { path: route } of operations) {
       const responses = obj(`${child('/paths', route)}/post/responses`);
       for (const [status, name] of Object.entries(errorResponses)) {
         expect(responses[status], `${route} ${status}`).toEqual({ $ref: `#/components/responses/${name}` });
-        expect(obj(`/components/responses/${name}/content/application~1json/schema`)).toEqual({ $ref: '#/components/schemas/ErrorResponse' });
+        expect(obj(`/components/responses/${name}/content/application~1json/schema`)).toEqual({
+          $ref: '#/components/schemas/ErrorResponse',
+        });
       }
     }
   });
@@ -248,8 +253,12 @@ describe('bundled spec (dist/openapi.json)', () => {
     expect(validationErrors('/components/schemas/ImageGenStreamEvent', withoutUsage)).not.toEqual([]);
     expect(validationErrors('/components/schemas/ImageGenStreamEvent', { ...completed, type: 'image_edit.completed' })).not.toEqual([]);
     expect(validationErrors('/components/schemas/CreateImageEditRequest', { prompt: 'Add clouds' })).not.toEqual([]);
-    expect(validationErrors('/components/schemas/ImageRefParam', { image_url: 'https://a.example/x.png', file_id: 'file-1' })).not.toEqual([]);
-    expect(validationErrors('/components/schemas/CreateImageRequest', { prompt: 'A sunrise', size: '2048x1152', model: 'gpt-image-9' })).toEqual([]);
+    expect(validationErrors('/components/schemas/ImageRefParam', { image_url: 'https://a.example/x.png', file_id: 'file-1' })).not.toEqual(
+      [],
+    );
+    expect(
+      validationErrors('/components/schemas/CreateImageRequest', { prompt: 'A sunrise', size: '2048x1152', model: 'gpt-image-9' }),
+    ).toEqual([]);
   });
 
   it('has no placeholder values anywhere inside its examples', () => {
