@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const packageDirs = ['spec', ...readdirSync(path.join(root, 'packages')).map((d) => path.join('packages', d))];
+const packageDirs = ['spec', 'scripts', ...readdirSync(path.join(root, 'packages')).map((d) => path.join('packages', d))];
 
 type VitestJson = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number; success?: boolean };
 
