@@ -1,0 +1,265 @@
+import { describeFetchError } from './net.js';
+import { encodeBody, isFilePart, type RequestRecipe } from './requests.js';
+import type { SchemaValidator } from './schema.js';
+import { escapePointer, isObject, type OperationInfo, type ResponseInfo, type Spec } from './spec.js';
+import { mergeViolations, parseSlViolations, type Violation, violation } from './violations.js';
+
+export interface ExchangeContext {
+  spec: Spec;
+  validator: SchemaValidator;
+  timeoutMs: number;
+  /** Whether requests carry a real API key; without one, Prism's "no security" request violation is expected. */
+  hasKey: boolean;
+  /** `mock`: Prism answers itself; `proxy`: Prism forwards every request and validates the answer. */
+  mode: 'mock' | 'proxy';
+  /** How often to wait and resend after an unexpected 429 (a real server's rate limit); 0 in mock mode. */
+  rateLimitRetries: number;
+}
+
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * `fetch` with the suite's timeout that, against a real server, waits out a rate limit: on a 429
+ * it sleeps for `retry-after-ms` / `retry-after` (at most 60 s, default 5 s) and resends, up to
+ * `ctx.rateLimitRetries` times, noting each wait. `init` is rebuilt per attempt (bodies are single-use).
+ */
+export async function sendWithRateLimitWait(
+  ctx: ExchangeContext,
+  url: string,
+  init: () => RequestInit,
+  notes: string[],
+): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, { ...init(), signal: AbortSignal.timeout(ctx.timeoutMs) });
+    if (response.status !== 429 || attempt >= ctx.rateLimitRetries) return response;
+    const ms = Number(response.headers.get('retry-after-ms'));
+    const seconds = Number(response.headers.get('retry-after'));
+    const hinted = Number.isFinite(ms) && ms > 0 ? ms : Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000;
+    const wait = Math.min(hinted, MAX_RATE_LIMIT_WAIT_MS);
+    await response.body?.cancel();
+    notes.push(`rate limited (429): waited ${(wait / 1000).toFixed(1)} s and sent again`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+export interface ExchangeOptions {
+  baseUrl: string;
+  expectStatus: number;
+  /** Sent as `Authorization` when set. */
+  authorization?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ExchangeResult {
+  status: number;
+  headers: Headers | undefined;
+  requestId: string | null;
+  json: unknown;
+  violations: Violation[];
+  notes: string[];
+}
+
+const BINARY_PLACEHOLDER = '<binary>';
+
+/**
+ * Checks that a request recipe itself matches the spec: the operation accepts its media type and
+ * the fields validate against the request schema (file parts stand in as strings, as `format:
+ * binary` describes them).
+ */
+export function requestViolations(ctx: ExchangeContext, op: OperationInfo, recipe: RequestRecipe): Violation[] {
+  const media = op.requestContent.get(recipe.mediaType);
+  if (!media) {
+    const declared = [...op.requestContent.keys()].join(', ') || 'none';
+    return [violation('request', '', `${op.operationId} does not accept ${recipe.mediaType} (declares: ${declared})`)];
+  }
+  if (!media.schemaPointer) return [];
+  const value =
+    recipe.mediaType === 'application/json'
+      ? recipe.fields
+      : Object.fromEntries(Object.entries(recipe.fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(placeholder) : placeholder(v)]));
+  return ctx.validator.validate(media.schemaPointer, value, 'request body');
+}
+
+function placeholder(value: unknown): unknown {
+  return isFilePart(value) ? BINARY_PLACEHOLDER : value;
+}
+
+/**
+ * Sends one request and checks the response against the spec: the status (expected, and declared
+ * for the operation), the content type, the JSON body (Ajv against the declared schema), the
+ * declared headers, and Prism's `sl-violations` header when there is one.
+ */
+export async function exchange(
+  ctx: ExchangeContext,
+  op: OperationInfo,
+  recipe: RequestRecipe,
+  options: ExchangeOptions,
+): Promise<ExchangeResult> {
+  const notes: string[] = [];
+  const { contentType } = encodeBody(recipe);
+  // identity: Prism's proxy decodes compressed upstream bodies itself (node-fetch), which is one
+  // more thing that can go wrong between the server and the check.
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-encoding': 'identity',
+    ...options.headers,
+  };
+  if (contentType) headers['content-type'] = contentType;
+  if (options.authorization) headers.authorization = options.authorization;
+  let response: Response;
+  try {
+    const retries = options.expectStatus === 429 ? { ...ctx, rateLimitRetries: 0 } : ctx;
+    response = await sendWithRateLimitWait(
+      retries,
+      `${options.baseUrl}${op.path}`,
+      () => ({ method: op.method, headers, body: encodeBody(recipe).body }),
+      notes,
+    );
+  } catch (error) {
+    return {
+      status: 0,
+      headers: undefined,
+      requestId: null,
+      json: undefined,
+      notes,
+      violations: [violation('request', '', `${op.method} ${op.path} failed: ${describeFetchError(error)}`)],
+    };
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    return {
+      status: response.status,
+      headers: response.headers,
+      requestId: response.headers.get('x-request-id'),
+      json: undefined,
+      notes,
+      violations: [violation('body', '', `reading the body failed: ${describeFetchError(error)}`)],
+    };
+  }
+  const violations = checkResponse(ctx, op, options.expectStatus, response.status, response.headers);
+  const declared = op.responses.get(String(response.status));
+  const type = mediaTypeOf(response.headers);
+  let json: unknown;
+  if (type.endsWith('json')) {
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      violations.push(violation('body', '', `is not valid JSON (${error instanceof Error ? error.message : String(error)})`));
+    }
+  }
+  const media = declared?.content.get(type);
+  if (json !== undefined && media?.schemaPointer) violations.push(...ctx.validator.validate(media.schemaPointer, json, 'body'));
+  if (response.status !== options.expectStatus) {
+    const detail =
+      isObject(json) && isObject(json.error) && typeof json.error.message === 'string' ? json.error.message : text.slice(0, 200);
+    if (detail) notes.push(`the ${response.status} response said: ${detail}`);
+  }
+
+  let prism = parseSlViolations(response.headers.get('sl-violations'));
+  if (!ctx.hasKey) {
+    const before = prism.length;
+    prism = prism.filter((v) => !(v.where === 'request' && /security/i.test(v.message)));
+    if (prism.length < before) notes.push("no API key: Prism's missing-security request violation ignored");
+  }
+  prism = dropCollapsedParts(ctx, recipe, prism, violations, response.status, options.expectStatus, notes);
+  violations.push(...prism);
+  return {
+    status: response.status,
+    headers: response.headers,
+    requestId: response.headers.get('x-request-id'),
+    json,
+    notes,
+    violations: mergeViolations(violations),
+  };
+}
+
+/**
+ * Prism's multipart parser keeps only the last of repeated parts (stoplightio/prism#2654), so for
+ * `image[]` sent twice it reports "must be array" although the request matches the spec (the suite
+ * validated the parts itself in {@link requestViolations}). In proxy mode the raw body is still
+ * forwarded intact; in mock mode Prism answers 400 instead of 200, and then only the 400 can be
+ * checked. Both are recorded as notes, not violations.
+ */
+function dropCollapsedParts(
+  ctx: ExchangeContext,
+  recipe: RequestRecipe,
+  prism: Violation[],
+  violations: Violation[],
+  status: number,
+  expected: number,
+  notes: string[],
+): Violation[] {
+  if (recipe.mediaType !== 'multipart/form-data') return prism;
+  const repeated = new Set(
+    Object.entries(recipe.fields)
+      .filter(([, v]) => Array.isArray(v) && v.length > 1)
+      .map(([k]) => `/${escapePointer(k)}`),
+  );
+  const collapsed = (v: Violation) => v.where === 'request body' && repeated.has(v.path) && /must be array/.test(v.message);
+  if (!prism.some(collapsed)) return prism;
+  const rest = prism.filter((v) => !collapsed(v));
+  notes.push(
+    `Prism keeps only the last of repeated multipart parts (${[...repeated].join(', ')}), so its "must be array" is ignored; the suite validated the parts itself`,
+  );
+  if (ctx.mode === 'mock' && status === 400 && expected !== 400 && !rest.some((v) => v.where.startsWith('request'))) {
+    const index = violations.findIndex((v) => v.where === 'status');
+    if (index !== -1) violations.splice(index, 1);
+    const said = notes.findIndex((n) => n.startsWith('the 400 response said'));
+    if (said !== -1) notes.splice(said, 1);
+    notes.push(
+      'the Prism mock therefore answered 400 (checked against the spec) instead of 200; the 200 shape is checked by the other requests',
+    );
+  }
+  return rest;
+}
+
+/** Status, content type and declared headers of a response (also used for streams). */
+export function checkResponse(ctx: ExchangeContext, op: OperationInfo, expected: number, status: number, headers: Headers): Violation[] {
+  const violations: Violation[] = [];
+  const declared = op.responses.get(String(status));
+  if (status !== expected || !declared) {
+    const known = [...op.responses.keys()].join(', ');
+    const undeclared = declared ? '' : ` (not declared for ${op.operationId}; declared: ${known})`;
+    violations.push(
+      violation('status', '', status === expected ? `${status}${undeclared}` : `expected ${expected}, got ${status}${undeclared}`),
+    );
+  }
+  if (!declared) return violations;
+  const type = mediaTypeOf(headers);
+  if (declared.content.size > 0 && !declared.content.has(type)) {
+    const allowed = [...declared.content.keys()].join(', ');
+    violations.push(violation('header content-type', '', `"${type || '(none)'}" is not declared for ${status} (declared: ${allowed})`));
+  }
+  violations.push(...headerViolations(ctx, declared, headers));
+  return violations;
+}
+
+/** Declared headers: required ones present, present ones valid against their schema. */
+function headerViolations(ctx: ExchangeContext, response: ResponseInfo, headers: Headers): Violation[] {
+  const violations: Violation[] = [];
+  for (const header of response.headers) {
+    const where = `header ${header.name.toLowerCase()}`;
+    const raw = headers.get(header.name);
+    if (raw === null) {
+      if (header.required) violations.push(violation(where, '', 'required header is missing'));
+      continue;
+    }
+    if (!header.schemaPointer) continue;
+    const asString = ctx.validator.validate(header.schemaPointer, raw, where);
+    if (asString.length === 0) continue;
+    const parsed = raw.trim() === '' ? Number.NaN : Number(raw);
+    const typed = raw === 'true' || raw === 'false' ? raw === 'true' : Number.isNaN(parsed) ? undefined : parsed;
+    if (typed === undefined) violations.push(...asString.map((v) => ({ ...v, message: `${v.message} (value ${JSON.stringify(raw)})` })));
+    else {
+      const asTyped = ctx.validator.validate(header.schemaPointer, typed, where);
+      violations.push(...asTyped.map((v) => ({ ...v, message: `${v.message} (value ${JSON.stringify(raw)})` })));
+    }
+  }
+  return violations;
+}
+
+export function mediaTypeOf(headers: Headers): string {
+  return (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}

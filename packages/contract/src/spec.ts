@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ContractSetupError, oneLine } from './errors.js';
+
+export type JsonObject = { [key: string]: unknown };
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export interface MediaInfo {
+  mediaType: string;
+  /** JSON pointer (into the spec) of the schema, when the media type declares one. */
+  schemaPointer?: string;
+  /** The media type's `example` and `examples[*].value`, in document order. */
+  examples: unknown[];
+}
+
+export interface HeaderInfo {
+  /** As written in the spec; compare case-insensitively. */
+  name: string;
+  required: boolean;
+  schemaPointer?: string;
+  example?: unknown;
+}
+
+export interface ResponseInfo {
+  status: string;
+  headers: HeaderInfo[];
+  content: Map<string, MediaInfo>;
+}
+
+export interface OperationInfo {
+  operationId: string;
+  method: string;
+  /** The path as written in the spec (without the server's base path). */
+  path: string;
+  requestContent: Map<string, MediaInfo>;
+  responses: Map<string, ResponseInfo>;
+}
+
+/** The merged OpenAPI document plus the few lookups the suite needs. All reads go through here. */
+export class Spec {
+  readonly file: string;
+  readonly doc: JsonObject;
+  readonly operations: Map<string, OperationInfo>;
+
+  constructor(file: string, doc: JsonObject) {
+    this.file = file;
+    this.doc = doc;
+    this.operations = this.#collectOperations();
+  }
+
+  /** Follows local `$ref`s (`#/…`) from the node at `pointer`; returns the target and its pointer. */
+  resolve(pointer: string): { node: unknown; pointer: string } {
+    let current = pointer;
+    for (let hops = 0; hops < 32; hops++) {
+      const node = this.at(current);
+      if (!isObject(node) || typeof node.$ref !== 'string') return { node, pointer: current };
+      const ref = node.$ref;
+      if (!ref.startsWith('#'))
+        throw new ContractSetupError(`spec ${this.file}: external $ref ${ref} at ${current} (expected a merged spec)`);
+      current = ref.slice(1);
+    }
+    throw new ContractSetupError(`spec ${this.file}: $ref cycle at ${pointer}`);
+  }
+
+  /** The node at a JSON pointer, or undefined. */
+  at(pointer: string): unknown {
+    let node: unknown = this.doc;
+    for (const raw of pointer.split('/').slice(1)) {
+      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (Array.isArray(node)) node = node[Number(key)];
+      else if (isObject(node)) node = node[key];
+      else return undefined;
+    }
+    return node;
+  }
+
+  #collectOperations(): Map<string, OperationInfo> {
+    const result = new Map<string, OperationInfo>();
+    const paths = this.doc.paths;
+    if (!isObject(paths)) return result;
+    for (const [p, item] of Object.entries(paths)) {
+      if (!isObject(item)) continue;
+      for (const method of HTTP_METHODS) {
+        const opPointer = `/paths/${escapePointer(p)}/${method}`;
+        const op = this.at(opPointer);
+        if (!isObject(op) || typeof op.operationId !== 'string') continue;
+        result.set(op.operationId, {
+          operationId: op.operationId,
+          method: method.toUpperCase(),
+          path: p,
+          requestContent: this.#requestContent(`${opPointer}/requestBody`),
+          responses: this.#responses(`${opPointer}/responses`),
+        });
+      }
+    }
+    return result;
+  }
+
+  #requestContent(pointer: string): Map<string, MediaInfo> {
+    const { node, pointer: resolved } = this.resolve(pointer);
+    return isObject(node) ? this.#content(`${resolved}/content`) : new Map();
+  }
+
+  #responses(pointer: string): Map<string, ResponseInfo> {
+    const result = new Map<string, ResponseInfo>();
+    const responses = this.at(pointer);
+    if (!isObject(responses)) return result;
+    for (const status of Object.keys(responses)) {
+      const { node, pointer: resolved } = this.resolve(`${pointer}/${escapePointer(status)}`);
+      if (!isObject(node)) continue;
+      result.set(status, { status, headers: this.#headers(`${resolved}/headers`), content: this.#content(`${resolved}/content`) });
+    }
+    return result;
+  }
+
+  #headers(pointer: string): HeaderInfo[] {
+    const headers = this.at(pointer);
+    if (!isObject(headers)) return [];
+    return Object.keys(headers).map((name) => {
+      const { node, pointer: resolved } = this.resolve(`${pointer}/${escapePointer(name)}`);
+      const header = isObject(node) ? node : {};
+      const info: HeaderInfo = { name, required: header.required === true };
+      if (isObject(header.schema)) info.schemaPointer = `${resolved}/schema`;
+      const example = header.example ?? firstExampleValue(this, `${resolved}/examples`);
+      if (example !== undefined) info.example = example;
+      return info;
+    });
+  }
+
+  #content(pointer: string): Map<string, MediaInfo> {
+    const result = new Map<string, MediaInfo>();
+    const content = this.at(pointer);
+    if (!isObject(content)) return result;
+    for (const [mediaType, media] of Object.entries(content)) {
+      if (!isObject(media)) continue;
+      const mediaPointer = `${pointer}/${escapePointer(mediaType)}`;
+      const info: MediaInfo = { mediaType, examples: this.#examples(mediaPointer) };
+      if (isObject(media.schema)) info.schemaPointer = `${mediaPointer}/schema`;
+      result.set(mediaType, info);
+    }
+    return result;
+  }
+
+  #examples(mediaPointer: string): unknown[] {
+    const media = this.at(mediaPointer);
+    if (!isObject(media)) return [];
+    const out: unknown[] = [];
+    if (media.example !== undefined) out.push(media.example);
+    const examples = media.examples;
+    if (isObject(examples)) {
+      for (const key of Object.keys(examples)) {
+        const { node } = this.resolve(`${mediaPointer}/examples/${escapePointer(key)}`);
+        if (isObject(node) && node.value !== undefined) out.push(node.value);
+      }
+    }
+    return out;
+  }
+}
+
+function firstExampleValue(spec: Spec, pointer: string): unknown {
+  const examples = spec.at(pointer);
+  if (!isObject(examples)) return undefined;
+  for (const key of Object.keys(examples)) {
+    const { node } = spec.resolve(`${pointer}/${escapePointer(key)}`);
+    if (isObject(node) && node.value !== undefined) return node.value;
+  }
+  return undefined;
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Where the merged spec of `@imagegen/spec` lives, or a setup error saying how to build it. */
+export function defaultSpecPath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('@imagegen/spec/openapi.json');
+  } catch {
+    throw new ContractSetupError(
+      'merged spec @imagegen/spec/openapi.json not found; build it with `pnpm turbo run build --filter @imagegen/spec`',
+    );
+  }
+}
+
+/** Reads and sanity-checks a merged OpenAPI 3.x JSON document; every failure is one line. */
+export function loadSpec(file = defaultSpecPath()): Spec {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new ContractSetupError(`spec ${file} failed to load: ${oneLine(error)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new ContractSetupError(`spec ${file} failed to load: not JSON (${oneLine(error)}); pass the merged openapi.json`);
+  }
+  if (!isObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.')) {
+    throw new ContractSetupError(`spec ${file} failed to load: not an OpenAPI 3.x document (no "openapi": "3.x" field)`);
+  }
+  if (!isObject(doc.paths) || Object.keys(doc.paths).length === 0) {
+    throw new ContractSetupError(`spec ${file} failed to load: it declares no paths`);
+  }
+  const spec = new Spec(absolute, doc);
+  if (spec.operations.size === 0) throw new ContractSetupError(`spec ${file} failed to load: no operation has an operationId`);
+  return spec;
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'contract-cli-'));
+
+/** Exit code 2, nothing on stdout, exactly one line on stderr (returned). */
+function oneLineFailure(result: { code: number | null; stdout: string; stderr: string }): string {
+  expect(result.code).toBe(2);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^imagegen-contract: /);
+  return lines[0] ?? '';
+}
+
+describe('bad input gives one clear line and a non-zero exit', () => {
+  it('--live without OPENAI_API_KEY refuses to start', async () => {
+    const result = await runCli(['--live']);
+    expect(oneLineFailure(result)).toContain('OPENAI_API_KEY');
+    expect(result.stdout).toBe('');
+  });
+
+  it('--target with an invalid URL', async () => {
+    expect(oneLineFailure(await runCli(['--target', 'not a url']))).toContain('invalid target URL "not a url"');
+    expect(oneLineFailure(await runCli(['--target', 'ftp://127.0.0.1/v1']))).toContain('only http and https');
+  });
+
+  it('--target that nothing answers at', async () => {
+    const port = await closedPort();
+    const result = await runCli(['--target', `http://127.0.0.1:${port}/v1`]);
+    const line = oneLineFailure(result);
+    expect(line).toContain(`cannot reach target http://127.0.0.1:${port}/v1`);
+    expect(line).toContain('ECONNREFUSED');
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
+  it('an unknown flag, a stray argument, a bad number', async () => {
+    expect(oneLineFailure(await runCli(['--bogus']))).toBe('imagegen-contract: unknown option --bogus (see --help)');
+    expect(oneLineFailure(await runCli(['mock']))).toBe('imagegen-contract: unexpected argument mock (see --help)');
+    expect(oneLineFailure(await runCli(['--port', 'x']))).toContain('--port must be a whole number');
+  });
+
+  it('--key-env naming an empty variable', async () => {
+    expect(oneLineFailure(await runCli(['--target', 'http://127.0.0.1:9/v1', '--key-env', 'NOPE_NOT_SET']))).toContain('NOPE_NOT_SET');
+  });
+
+  it('a spec that is missing, not JSON or not OpenAPI', async () => {
+    expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'missing.json')]))).toMatch(/failed to load: ENOENT/);
+    writeFileSync(path.join(tmp, 'yaml.json'), 'openapi: 3.1.0\n');
+    expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'yaml.json')]))).toContain('not JSON');
+    writeFileSync(path.join(tmp, 'empty.json'), '{}');
+    expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'empty.json')]))).toContain('not an OpenAPI 3.x document');
+  });
+
+  it("a spec Prism cannot load: Prism's own error is quoted", async () => {
+    const file = path.join(tmp, 'broken-ref.json');
+    const op = { operationId: 'createImage', responses: { '200': { $ref: '#/components/responses/Nope' } } };
+    writeFileSync(
+      file,
+      JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/images/generations': { post: op } } }),
+    );
+    const line = oneLineFailure(await runCli(['--spec', file]));
+    expect(line).toContain('prism mock exited');
+    expect(line).toMatch(/prism said: .*Nope.*does not exist/);
+  });
+
+  describe('with the Prism port already taken', () => {
+    let blocker: Server;
+    let port: number;
+    beforeAll(async () => {
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      port = (blocker.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+
+    it("says so, quoting Prism's EADDRINUSE", async () => {
+      const line = oneLineFailure(await runCli(['--port', String(port)]));
+      expect(line).toContain(`before listening on 127.0.0.1:${port}`);
+      expect(line).toContain('EADDRINUSE');
+    });
+  });
+
+  it('--help prints usage and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: imagegen-contract');
+  });
+
+  it('the README documents the same options as --help', async () => {
+    const help = (await runCli(['--help'])).stdout;
+    const readme = readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    for (const flag of help.match(/--[a-z-]+/g) ?? []) expect(readme).toContain(flag);
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
