@@ -1,0 +1,68 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import createClient from 'openapi-fetch';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createImagesClient } from './client.js';
+import { nodeDispatcher, untimedAgentLike } from './dispatcher.js';
+
+const optionsOf = (dispatcher: object) => {
+  const key = Object.getOwnPropertySymbols(dispatcher).find((s) => s.description === 'options');
+  return key && (dispatcher as Record<symbol, unknown>)[key];
+};
+
+let url: string;
+const server = createServer((req, res) => {
+  setTimeout(
+    () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"created":1}'),
+    Number(new URL(req.url ?? '', 'http://x').searchParams.get('delay') ?? 0),
+  );
+});
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('nodeDispatcher', () => {
+  it("is an Agent built from Node's global dispatcher with undici's timeouts off, shared by clients", () => {
+    const dispatcher = nodeDispatcher();
+    expect(dispatcher?.constructor.name).toBe('Agent');
+    expect(optionsOf(dispatcher as object)).toMatchObject({ headersTimeout: 0, bodyTimeout: 0 });
+    expect(nodeDispatcher()).toBe(dispatcher);
+  });
+
+  it('leaves a configured or foreign global dispatcher alone', () => {
+    const Agent = nodeDispatcher()?.constructor as new (o: object) => object;
+    expect(untimedAgentLike(new Agent({ connect: { rejectUnauthorized: false } }))).toBeUndefined();
+    expect(untimedAgentLike({})).toBeUndefined();
+    expect(untimedAgentLike(undefined)).toBeUndefined();
+    expect(untimedAgentLike(new Agent({}))).toBeDefined();
+  });
+
+  it('is honoured by the global fetch when passed as openapi-fetch requestInitExt (shown with a short headersTimeout; undici timers have about 1 s resolution)', async () => {
+    const Agent = nodeDispatcher()?.constructor as new (o: object) => object;
+    const short = createClient<{ '/slow': { get: { parameters: { query: { delay: number } }; responses: object } } }>({
+      baseUrl: url,
+      requestInitExt: { dispatcher: new Agent({ headersTimeout: 100 }) },
+    });
+    const error = await short.GET('/slow', { params: { query: { delay: 3000 } } }).catch((e: { cause?: { code?: string } }) => e);
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe('UND_ERR_HEADERS_TIMEOUT');
+  });
+
+  it('is used by the client when no custom fetch is given', async () => {
+    const dispatcher = nodeDispatcher() as { dispatch: (...args: unknown[]) => unknown };
+    const spy = vi.spyOn(dispatcher, 'dispatch');
+    try {
+      await createImagesClient({ apiKey: 'sk-x', baseURL: url }).images.generate({ prompt: 'x' });
+      expect(spy).toHaveBeenCalled();
+      spy.mockClear();
+      await createImagesClient({ apiKey: 'sk-x', baseURL: url, fetch: (r) => fetch(r) }).images.generate({ prompt: 'x' });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

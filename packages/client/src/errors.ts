@@ -1,0 +1,144 @@
+import type { ApiErrorObject } from '@imagegen/types';
+import type { SpecHeaderName } from './response-meta.js';
+
+/**
+ * Base class of every error thrown by this package (same name as in the official `openai` SDK, so
+ * `catch` blocks migrate unchanged). Errors never hold the API key or the request headers.
+ */
+export class OpenAIError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+
+  /** A plain object for logs: name, message and the error's own fields (headers as an object). */
+  toJSON(): Record<string, unknown> {
+    const { headers, ...rest } = this as { headers?: Headers };
+    return { name: this.name, message: this.message, ...rest, headers: headers && Object.fromEntries(headers) };
+  }
+}
+
+/**
+ * A request the client refused to send because an argument is invalid (empty prompt, empty or too
+ * long image list, not an image file, CR/LF in a header, …). `field` names the argument; the
+ * message starts with it.
+ */
+export class ValidationError extends OpenAIError {
+  declare readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+/**
+ * The API answered with an error status, or a stream reported an error. Fields come from the
+ * `{ error: { message, type, param, code } }` body; `requestID` from the `x-request-id` header.
+ */
+export class APIError extends OpenAIError {
+  /** The HTTP status; `undefined` for connection errors, aborts and stream errors. */
+  declare readonly status: number | undefined;
+  /** The response headers, when there was a response. */
+  declare readonly headers: Headers | undefined;
+  /** The body's `error` object as sent (or the raw text of a non-JSON body). */
+  declare readonly error: ApiErrorObject | string | undefined;
+  declare readonly code: string | null | undefined;
+  declare readonly param: string | null | undefined;
+  declare readonly type: string | undefined;
+  declare readonly requestID: string | null | undefined;
+
+  constructor(message: string, cause?: unknown, status?: number, error?: ApiErrorObject | string, headers?: Headers) {
+    super(message, cause);
+    const e: Partial<ApiErrorObject> = (typeof error === 'object' && error) || {};
+    Object.assign(this, {
+      status,
+      headers,
+      error,
+      code: e.code,
+      param: e.param,
+      type: e.type,
+      requestID: headers?.get('x-request-id' satisfies SpecHeaderName),
+    });
+  }
+}
+
+/** HTTP 400. */
+export class BadRequestError extends APIError {}
+/** HTTP 401: missing or wrong API key. */
+export class AuthenticationError extends APIError {}
+/** HTTP 403. */
+export class PermissionDeniedError extends APIError {}
+/** HTTP 404. */
+export class NotFoundError extends APIError {}
+/** HTTP 409 (retried by default). */
+export class ConflictError extends APIError {}
+/** HTTP 422. */
+export class UnprocessableEntityError extends APIError {}
+/** HTTP 429: rate limit or quota (retried by default, honouring `retry-after`). */
+export class RateLimitError extends APIError {}
+/** HTTP 500 and above (retried by default). */
+export class InternalServerError extends APIError {}
+/** The caller's `AbortSignal` fired (during the request, a retry wait or a stream read), or `stream.abort()` was called. `cause` is the signal's reason. */
+export class APIUserAbortError extends APIError {}
+/** No usable response: DNS, TCP or TLS failure, or the connection dropped mid-response. `cause` is the fetch error. */
+export class APIConnectionError extends APIError {}
+/** The request `timeout` elapsed before the response headers (or, without streaming, the whole body) arrived. */
+export class APIConnectionTimeoutError extends APIConnectionError {}
+/** A stream received no bytes for `streamIdleTimeout` ms and was closed. */
+export class StreamIdleTimeoutError extends APIConnectionTimeoutError {}
+/** The server sent an `error` event (or an event whose payload has an `error` key) inside a stream. */
+export class APIStreamError extends APIError {}
+
+// On the prototype (not an own field) so stack traces show it too; spelled out so minifiers keep it.
+for (const [name, Class] of Object.entries({
+  OpenAIError,
+  ValidationError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIUserAbortError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  StreamIdleTimeoutError,
+  APIStreamError,
+})) {
+  Class.prototype.name = name;
+}
+
+const byStatus: Record<number, typeof APIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+/**
+ * The error for a failed response or an `error` stream event: the right `APIError` subclass, the
+ * message from the JSON `error.message`, else the body text with HTML tags stripped (≤ 300 chars).
+ */
+export function errorFromBody(status: number | undefined, body: unknown, headers: Headers): APIError {
+  const error = (body as { error?: unknown } | null)?.error ?? body;
+  let message: string;
+  if (typeof error === 'object' && error) {
+    message = (error as ApiErrorObject).message || JSON.stringify(error);
+  } else {
+    message =
+      typeof error === 'string'
+        ? error
+            .replace(/<[^>]*>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim()
+        : '';
+    message = `${status} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || 'status code (no body)'}`;
+  }
+  const Class = status === undefined ? APIStreamError : (byStatus[status] ?? (status >= 500 ? InternalServerError : APIError));
+  return new Class(message, undefined, status, error as ApiErrorObject | string | undefined, headers);
+}

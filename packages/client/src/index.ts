@@ -1,0 +1,36 @@
+export type { ImageEditStreamEvent, ImageGenStreamEvent, ImageStreamEvent, ImagesResponse } from '@imagegen/types';
+export {
+  type ClientOptions,
+  createImagesClient,
+  type ImageEditMultipartParams,
+  type ImageEditParams,
+  type ImageGenerateParams,
+  type ImagesClient,
+  type ImagesResource,
+  type ImageVariationParams,
+  type RequestOptions,
+} from './client.js';
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIStreamError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  OpenAIError,
+  PermissionDeniedError,
+  RateLimitError,
+  StreamIdleTimeoutError,
+  UnprocessableEntityError,
+  ValidationError,
+} from './errors.js';
+export type { Logger, LogLevel } from './log.js';
+export { sniffImageType } from './mime.js';
+export type { Uploadable } from './multipart.js';
+export { type FromPathOptions, fromPath } from './node-fs.js';
+export { getResponseMeta, type RateLimitInfo, type ResponseMeta } from './response-meta.js';
+export { type CollectedImages, type CollectImagesOptions, collectImages, type ImageStream } from './stream.js';

@@ -1,0 +1,33 @@
+/** How much the client logs: `off` < `error` < `warn` (default) < `info` (retries) < `debug` (every request and response). */
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
+
+/** Anything with console-like `error`/`warn`/`info`/`debug` methods (`console`, pino, winston…). */
+export interface Logger {
+  error(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  info(message: string, ...details: unknown[]): void;
+  debug(message: string, ...details: unknown[]): void;
+}
+
+const levels: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
+/** Header names whose values are credentials: never logged, never echoed in error messages. */
+export const SECRET_HEADER = /auth|key|cookie|token|secret/i;
+
+/** Header names and values with credentials replaced by `[REDACTED]`. */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = SECRET_HEADER.test(name) ? '[REDACTED]' : value;
+  });
+  return out;
+}
+
+export type Log = (level: Exclude<LogLevel, 'off'>, message: string, details?: Record<string, unknown>) => void;
+
+/** A log function writing `[imagegen] …` lines at or above `level`; an unknown level counts as `warn`. */
+export function createLog(logger: Logger, level: string | undefined): Log {
+  const max = levels[level as LogLevel] ?? levels.warn;
+  return (at, message, details) => {
+    if (levels[at] <= max) logger[at](`[imagegen] ${message}`, ...(details ? [details] : []));
+  };
+}

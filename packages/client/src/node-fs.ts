@@ -1,0 +1,33 @@
+import { OpenAIError } from './errors.js';
+
+/**
+ * Import a Node built-in only when it is needed. The specifier is not a literal, so bundlers for the
+ * browser leave the call alone and the package stays browser-safe.
+ */
+export function importNode<T>(id: string): Promise<T> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ id) as Promise<T>;
+}
+
+/** Options of {@link fromPath}. */
+export interface FromPathOptions {
+  /** MIME type; detected from the magic bytes at upload time when omitted. */
+  type?: string;
+  /** File name sent in the multipart part; defaults to the path's base name. */
+  name?: string;
+}
+
+/**
+ * A `File` backed by a file on disk (Node `fs.openAsBlob`): uploads stream it from disk instead of
+ * reading it into memory, and retries can re-read it. Node only (≥ 19.8); rejects if the path does
+ * not exist. The file must not change until the upload is done.
+ */
+export async function fromPath(path: string, options: FromPathOptions = {}): Promise<File> {
+  const fs = await importNode<{ openAsBlob(path: string, options: { type?: string }): Promise<Blob> }>('node:fs');
+  let blob: Blob;
+  try {
+    blob = await fs.openAsBlob(path, options.type ? { type: options.type } : {});
+  } catch (cause) {
+    throw new OpenAIError(`fromPath: cannot open ${JSON.stringify(path)} (${(cause as Error).message})`, cause);
+  }
+  return new File([blob], options.name ?? path.split(/[\\/]/).pop() ?? 'file', { type: blob.type });
+}

@@ -1,0 +1,57 @@
+import type { components } from '@imagegen/types';
+
+type SpecHeaders = components['headers'];
+/** A response header the spec declares (lower case, as `Headers.get` takes it). */
+export type SpecHeaderName = Lowercase<keyof SpecHeaders & string>;
+type RateLimitHeader = Extract<keyof SpecHeaders, `x-ratelimit-${string}`>;
+type CamelCase<H> = H extends `x-ratelimit-${infer Kind}-${infer Unit}` ? `${Kind}${Capitalize<Unit>}` : never;
+
+/**
+ * The spec's `x-ratelimit-*` response headers, camel-cased: `limitRequests`, `remainingRequests`,
+ * `resetRequests` (a duration such as `1s` or `6m0s`), and the same for tokens. Absent headers are
+ * absent keys.
+ */
+export type RateLimitInfo = { [H in RateLimitHeader as CamelCase<H>]?: SpecHeaders[H] };
+
+/** What the HTTP response said besides its body. */
+export interface ResponseMeta {
+  /** `x-request-id`: quote it when reporting a problem to OpenAI. */
+  requestId: string | undefined;
+  status: number;
+  headers: Headers;
+  rateLimit: RateLimitInfo;
+  /** `openai-processing-ms`: server time spent on the request. */
+  processingMs: number | undefined;
+}
+
+const metas = new WeakMap<object, ResponseMeta>();
+
+/** Read the meta of a response's headers (pure; also used for errors). */
+export function metaOf(status: number, headers: Headers): ResponseMeta {
+  const rateLimit: Record<string, string | number> = {};
+  headers.forEach((value, name) => {
+    const m = /^x-ratelimit-(\w+)-(\w)(\w+)$/.exec(name);
+    if (m) rateLimit[`${m[1]}${m[2]?.toUpperCase()}${m[3]}`] = m[1] === 'reset' ? value : Number(value);
+  });
+  const ms = headers.get('openai-processing-ms' satisfies SpecHeaderName);
+  return {
+    requestId: headers.get('x-request-id' satisfies SpecHeaderName) ?? undefined,
+    status,
+    headers,
+    rateLimit,
+    processingMs: ms === null ? undefined : Number(ms),
+  };
+}
+
+export function setMeta(target: object, meta: ResponseMeta): void {
+  metas.set(target, meta);
+}
+
+/**
+ * The request id, status, headers and rate-limit headers of the response behind a result: an
+ * `ImagesResponse`, a stream, or an `APIError` with a status. Kept in a WeakMap, so results stay
+ * plain objects (nothing extra in `JSON.stringify`). `undefined` for other values.
+ */
+export function getResponseMeta(result: object): ResponseMeta | undefined {
+  return metas.get(result);
+}

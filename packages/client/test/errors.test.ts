@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  APIConnectionError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  createImagesClient,
+  getResponseMeta,
+  InternalServerError,
+  NotFoundError,
+  OpenAIError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+  ValidationError,
+} from '../src/index.js';
+import { API_KEY, testClient } from './fixtures.js';
+import { json, startServer, type TestServer } from './server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const body = (message: string, extra: object = {}) => ({
+  error: { message, type: 'invalid_request_error', param: 'size', code: 'invalid_value', ...extra },
+});
+
+describe('HTTP errors', () => {
+  it.each([
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [409, ConflictError],
+    [422, UnprocessableEntityError],
+    [429, RateLimitError],
+    [500, InternalServerError],
+    [503, InternalServerError],
+    [418, APIError],
+  ] as const)('maps %i to its error class with the body fields and request id', async (status, Class) => {
+    server.fallback = json(status, body(`failure ${status}`), { 'x-request-id': `req_${status}`, 'x-ratelimit-remaining-requests': '7' });
+    const error = await testClient(server.url, { maxRetries: 0 })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Class);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toBeInstanceOf(OpenAIError);
+    expect(error).toMatchObject({
+      name: Class.name,
+      status,
+      message: `failure ${status}`,
+      type: 'invalid_request_error',
+      param: 'size',
+      code: 'invalid_value',
+      requestID: `req_${status}`,
+      error: body(`failure ${status}`).error,
+    });
+    expect((error as APIError).headers?.get('x-request-id')).toBe(`req_${status}`);
+    expect(getResponseMeta(error as APIError)?.rateLimit.remainingRequests).toBe(7);
+  });
+
+  it('gives a readable, truncated message for an HTML error page', async () => {
+    const html = `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>${'<p>upstream</p>'.repeat(100)}</body></html>`;
+    server.fallback = (_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(html);
+    };
+    const error = await testClient(server.url, { maxRetries: 0 })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect((error as Error).message).toMatch(/^502 502 Bad Gateway 502 Bad Gateway upstream upstream/);
+    expect((error as Error).message.length).toBeLessThan(320);
+    expect((error as Error).message).not.toContain('<');
+    expect((error as APIError).error).toBe(html);
+  });
+
+  it('describes an empty error body', async () => {
+    server.fallback = (_req, res) => void res.writeHead(500).end();
+    await expect(testClient(server.url, { maxRetries: 0 }).images.generate({ prompt: 'x' })).rejects.toThrow('500 status code (no body)');
+  });
+
+  it('reports a 200 response that is not JSON', async () => {
+    server.fallback = (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>');
+    const error = await testClient(server.url)
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as Error).message).toMatch(/not valid JSON/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws APIConnectionError when nothing listens', async () => {
+    const closed = await startServer();
+    await closed.close();
+    const error = await testClient(closed.url, { maxRetries: 0 })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('serialises errors to useful JSON', async () => {
+    server.fallback = json(429, body('slow down'), { 'x-request-id': 'req_j' });
+    const error = await testClient(server.url, { maxRetries: 0 })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    const parsed = JSON.parse(JSON.stringify(error));
+    expect(parsed).toMatchObject({ name: 'RateLimitError', message: 'slow down', status: 429, code: 'invalid_value', requestID: 'req_j' });
+    expect(parsed.headers['x-request-id']).toBe('req_j');
+  });
+});
+
+describe('checks before sending', () => {
+  it('refuses a missing or empty prompt, naming the field and value', async () => {
+    const client = testClient(server.url);
+    await expect(client.images.generate({ prompt: '' })).rejects.toThrow('prompt: must be a non-empty string, got ""');
+    // @ts-expect-error prompt is required
+    await expect(client.images.generate({})).rejects.toThrow('prompt: must be a non-empty string, got undefined');
+    const error = await client.images.generate({ prompt: ' ' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('prompt');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses CR/LF in header values', async () => {
+    expect(() => testClient(server.url, { defaultHeaders: { 'X-Tag': 'a\r\nInjected: 1' } })).toThrow(
+      'headers["X-Tag"]: contains CR or LF: "a\\r\\nInjected: 1"',
+    );
+    expect(() => testClient(server.url, { organization: 'org\n' })).toThrow(/headers\["OpenAI-Organization"\]: contains CR or LF/);
+    expect(() => createImagesClient({ apiKey: `${API_KEY}\n`, baseURL: server.url })).toThrow(/^apiKey: contains CR or LF$/);
+    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { headers: { 'X-Trace': 'a\nb' } })).rejects.toThrow(
+      ValidationError,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses to send the key over plain http to a non-loopback host unless allowed', () => {
+    expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'http://api.example.com/v1' })).toThrow(
+      /baseURL: http:\/\/api.example.com\/v1 would send the API key unencrypted/,
+    );
+    expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'http://api.example.com/v1', allowInsecureHttp: true })).not.toThrow();
+    for (const url of ['http://localhost:1234', 'http://127.0.0.1', 'http://[::1]:80', 'http://app.localhost', 'https://api.example.com']) {
+      expect(() => createImagesClient({ apiKey: API_KEY, baseURL: url })).not.toThrow();
+    }
+    expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'not a url' })).toThrow(/baseURL: is not a valid URL/);
+  });
+
+  it('requires an API key', () => {
+    vi.stubEnv('OPENAI_API_KEY', '');
+    try {
+      expect(() => createImagesClient({ baseURL: server.url })).toThrow(/Missing API key/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('refuses to run in a browser unless dangerouslyAllowBrowser', () => {
+    vi.stubGlobal('document', {});
+    try {
+      expect(() => createImagesClient({ apiKey: API_KEY })).toThrow(/Refusing to run in a browser/);
+      expect(() => createImagesClient({ apiKey: API_KEY, dangerouslyAllowBrowser: true })).not.toThrow();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});

@@ -1,0 +1,238 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APIStreamError,
+  APIUserAbortError,
+  collectImages,
+  getResponseMeta,
+  type ImageGenStreamEvent,
+  StreamIdleTimeoutError,
+} from '../src/index.js';
+import { completedEvent, PNG, partialEvent, testClient } from './fixtures.js';
+import { json, multipartEntries, sse, sseFrame, startServer, type TestServer } from './server.js';
+
+const GEN_PARTIAL = 'image_generation.partial_image';
+const GEN_DONE = 'image_generation.completed';
+const EDIT_PARTIAL = 'image_edit.partial_image';
+const EDIT_DONE = 'image_edit.completed';
+
+let server: TestServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startServer();
+  dir = await mkdtemp(join(tmpdir(), 'imagegen-stream-'));
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => server.reset());
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const event of stream) out.push(event);
+  return out;
+}
+
+/** Resolves when the server sees the client close the connection of the request being handled. */
+function closedPromise(): { handlerClosed: Promise<number> } & { onClose(res: import('node:http').ServerResponse): void } {
+  let resolve!: (t: number) => void;
+  const handlerClosed = new Promise<number>((r) => {
+    resolve = r;
+  });
+  return { handlerClosed, onClose: (res) => res.on('close', () => resolve(Date.now())) };
+}
+
+describe('streaming', () => {
+  it('generate with stream: true yields the typed partial and completed events in order', async () => {
+    const events = [partialEvent(GEN_PARTIAL, 0), partialEvent(GEN_PARTIAL, 1), completedEvent(GEN_DONE)];
+    server.queue(
+      sse(
+        events.map((e) => sseFrame(e, e.type)),
+        { gapMs: 5, headers: { 'x-request-id': 'req_stream' } },
+      ),
+    );
+    const stream = await testClient(server.url).images.generate({ prompt: 'otter', stream: true, partial_images: 2 });
+    expect(getResponseMeta(stream)?.requestId).toBe('req_stream');
+    expect(await drain(stream)).toEqual(events);
+    const req = server.requests[0];
+    expect(req?.headers.accept).toBe('text/event-stream');
+    expect(JSON.parse(req?.body.toString() ?? '')).toEqual({ prompt: 'otter', stream: true, partial_images: 2 });
+  });
+
+  it('edit with stream: true sends multipart with stream=true and yields edit events', async () => {
+    const events = [partialEvent(EDIT_PARTIAL, 0), completedEvent(EDIT_DONE)];
+    server.queue(sse([...events.map((e) => sseFrame(e, e.type)), sseFrame('[DONE]')]));
+    const stream = await testClient(server.url).images.edit({ image: PNG, prompt: 'hat', stream: true });
+    expect(await drain(stream)).toEqual(events);
+    const entries = await multipartEntries(server.requests[0] as never);
+    expect(entries.find(([k]) => k === 'stream')?.[1]).toBe('true');
+  });
+
+  it('stops at [DONE] and ignores comments', async () => {
+    server.queue(sse([': keep-alive\n\n', sseFrame(completedEvent(GEN_DONE)), sseFrame('[DONE]'), sseFrame(completedEvent(GEN_DONE))]));
+    const events = await drain(await testClient(server.url).images.generate({ prompt: 'x', stream: true }));
+    expect(events).toHaveLength(1);
+  });
+
+  it('collectImages returns the final images and writes partial and final images to disk', async () => {
+    const events = [partialEvent(GEN_PARTIAL, 0, b64(PNG)), partialEvent(GEN_PARTIAL, 1, b64(PNG)), completedEvent(GEN_DONE, b64(PNG))];
+    server.queue(sse(events.map((e) => sseFrame(e, e.type))));
+    const seen: string[] = [];
+    const out = join(dir, 'collect');
+    const result = await collectImages(await testClient(server.url).images.generate({ prompt: 'x', stream: true, partial_images: 2 }), {
+      outputDir: out,
+      prefix: 'otter',
+      onEvent: (e: ImageGenStreamEvent) => void seen.push(e.type),
+    });
+    expect(seen).toEqual([GEN_PARTIAL, GEN_PARTIAL, GEN_DONE]);
+    expect(result.images).toEqual([events[2]]);
+    expect(result.partialCount).toBe(2);
+    expect(result.files).toEqual([join(out, 'otter-partial-0.png'), join(out, 'otter-partial-1.png'), join(out, 'otter-1.png')]);
+    expect((await readdir(out)).sort()).toEqual(['otter-1.png', 'otter-partial-0.png', 'otter-partial-1.png']);
+    expect(new Uint8Array(await readFile(join(out, 'otter-1.png')))).toEqual(PNG);
+  });
+
+  it('throws APIStreamError for an `error` event, with the payload fields', async () => {
+    const error = {
+      error: { message: 'Image generation failed', type: 'image_generation_user_error', code: 'moderation_blocked', param: null },
+    };
+    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0)), sseFrame(error, 'error')], { headers: { 'x-request-id': 'req_e' } }));
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    const seen: unknown[] = [];
+    const caught = await (async () => {
+      for await (const e of stream) seen.push(e);
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(1);
+    expect(caught).toBeInstanceOf(APIStreamError);
+    expect(caught).toMatchObject({
+      message: 'Image generation failed',
+      code: 'moderation_blocked',
+      type: 'image_generation_user_error',
+      requestID: 'req_e',
+    });
+  });
+
+  it('throws APIStreamError for a payload with an `error` key even without the event name', async () => {
+    server.queue(sse([sseFrame({ error: { message: 'bad', type: 'server_error', code: null, param: null } })]));
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    await expect(drain(stream)).rejects.toThrow(APIStreamError);
+  });
+
+  it('parses a 50 MB event quickly (linear time)', async () => {
+    const big = 'A'.repeat(50 * 1024 * 1024);
+    const frame = sseFrame(completedEvent(GEN_DONE, big), GEN_DONE);
+    server.queue(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const bytes = Buffer.from(frame);
+      for (let i = 0; i < bytes.length; i += 64 * 1024) {
+        if (!res.write(bytes.subarray(i, i + 64 * 1024))) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    });
+    const t0 = performance.now();
+    const events = await drain(await testClient(server.url).images.generate({ prompt: 'x', stream: true }));
+    const ms = performance.now() - t0;
+    expect(events[0]?.b64_json.length).toBe(big.length);
+    // A quadratic decoder takes many seconds here (openai-node 6.x: 8.9 s for 20 MiB); linear is well under 3 s.
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('ends a stalled stream with StreamIdleTimeoutError and closes the connection', async () => {
+    const { handlerClosed, onClose } = closedPromise();
+    server.queue((req, res) => {
+      onClose(res);
+      return sse([sseFrame(partialEvent(GEN_PARTIAL, 0))], { end: false })(req, res, undefined as never);
+    });
+    const stream = await testClient(server.url, { streamIdleTimeout: 60_000 }).images.generate(
+      { prompt: 'x', stream: true },
+      { streamIdleTimeout: 300 },
+    );
+    const t0 = Date.now();
+    const seen: unknown[] = [];
+    const caught = await (async () => {
+      for await (const e of stream) seen.push(e);
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(1);
+    expect(caught).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    await handlerClosed;
+  });
+
+  it('does not count the time the consumer spends on an event as idle', async () => {
+    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0)), sseFrame(completedEvent(GEN_DONE))], { gapMs: 50 }));
+    const stream = await testClient(server.url, { streamIdleTimeout: 200 }).images.generate({ prompt: 'x', stream: true });
+    const seen: unknown[] = [];
+    for await (const e of stream) {
+      seen.push(e);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(seen).toHaveLength(2);
+  });
+
+  it('throws APIConnectionError (not a hang) when the server drops the connection mid-stream', async () => {
+    server.queue(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sseFrame(partialEvent(GEN_PARTIAL, 0)));
+      res.write('data: {"type":"image_generation.completed","b64_json":"AAA');
+      await new Promise((r) => setTimeout(r, 20));
+      res.socket?.destroy();
+    });
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    const caught = await drain(stream).catch((e: unknown) => e);
+    expect(caught).toBeInstanceOf(APIConnectionError);
+    expect(caught).not.toBeInstanceOf(StreamIdleTimeoutError);
+  });
+
+  it('aborts the request when the loop is left early', async () => {
+    const { handlerClosed, onClose } = closedPromise();
+    server.queue((req, res) => {
+      onClose(res);
+      return sse(
+        Array.from({ length: 100 }, (_, i) => sseFrame(partialEvent(GEN_PARTIAL, i))),
+        { gapMs: 20 },
+      )(req, res, undefined as never);
+    });
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    for await (const event of stream) {
+      expect(event.type).toBe(GEN_PARTIAL);
+      break;
+    }
+    const leftAt = Date.now();
+    // The server would keep writing for 2 s; the client closes the connection right away.
+    expect((await handlerClosed) - leftAt).toBeLessThan(500);
+  });
+
+  it('throws APIUserAbortError when the signal aborts during a stream read', async () => {
+    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0))], { end: false }));
+    const controller = new AbortController();
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const t0 = Date.now();
+    await expect(drain(stream)).rejects.toThrow(APIUserAbortError);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('abort() on the stream stops it with APIUserAbortError', async () => {
+    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0))], { end: false }));
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    setTimeout(() => stream.abort(), 50);
+    await expect(drain(stream)).rejects.toThrow(APIUserAbortError);
+  });
+
+  it('throws the HTTP error before any event when the stream request fails', async () => {
+    server.queue(
+      json(400, { error: { message: 'stream not supported for dall-e-3', type: 'invalid_request_error', param: 'stream', code: null } }),
+    );
+    await expect(testClient(server.url).images.generate({ prompt: 'x', stream: true })).rejects.toMatchObject({
+      status: 400,
+      param: 'stream',
+    });
+  });
+});

@@ -1,0 +1,183 @@
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fromPath, ValidationError } from '../src/index.js';
+import { JPEG, PNG, testClient, WEBP } from './fixtures.js';
+import { json, multipartEntries, startServer, type TestServer } from './server.js';
+
+let server: TestServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startServer();
+  dir = await mkdtemp(join(tmpdir(), 'imagegen-uploads-'));
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => server.reset());
+
+/** Name, filename, type and bytes of each part. */
+async function parts() {
+  const req = server.requests.at(-1);
+  if (!req) throw new Error('no request');
+  expect(req.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+  return Promise.all(
+    (await multipartEntries(req)).map(async ([name, v]) =>
+      typeof v === 'string' ? { name, value: v } : { name, filename: v.name, type: v.type, bytes: new Uint8Array(await v.arrayBuffer()) },
+    ),
+  );
+}
+
+describe('images.edit (multipart)', () => {
+  it('sends one image as `image`, text fields as text, in body order, to POST /images/edits', async () => {
+    const client = testClient(server.url);
+    await client.images.edit({ model: 'gpt-image-1', image: PNG, prompt: 'add a hat', n: 2, mask: PNG });
+    const req = server.requests[0];
+    expect(req?.method).toBe('POST');
+    expect(req?.path).toBe('/images/edits');
+    expect(await parts()).toEqual([
+      { name: 'model', value: 'gpt-image-1' },
+      { name: 'image', filename: 'image.png', type: 'image/png', bytes: PNG },
+      { name: 'prompt', value: 'add a hat' },
+      { name: 'n', value: '2' },
+      { name: 'mask', filename: 'mask.png', type: 'image/png', bytes: PNG },
+    ]);
+  });
+
+  it('sends several images as repeated `image[]` parts in array order, detecting each MIME type', async () => {
+    const blobNoType = new Blob([WEBP]);
+    const named = new File([JPEG], 'me.jpeg', { type: 'image/jpeg' });
+    await testClient(server.url).images.edit({
+      image: [PNG, named, blobNoType, JPEG.buffer as ArrayBuffer, Buffer.from(PNG)],
+      prompt: 'merge',
+    });
+    const got = await parts();
+    expect(got.map((p) => [p.name, 'filename' in p ? p.filename : p.value, 'type' in p ? p.type : ''])).toEqual([
+      ['image[]', 'image-1.png', 'image/png'],
+      ['image[]', 'me.jpeg', 'image/jpeg'],
+      ['image[]', 'image-3.webp', 'image/webp'],
+      ['image[]', 'image-4.jpg', 'image/jpeg'],
+      ['image[]', 'image-5.png', 'image/png'],
+      ['prompt', 'merge', ''],
+    ]);
+    expect(got[2] && 'bytes' in got[2] && got[2].bytes).toEqual(WEBP);
+  });
+
+  it('sends a one-element array as a plain `image` part', async () => {
+    await testClient(server.url).images.edit({ image: [JPEG], prompt: 'x' });
+    expect((await parts())[0]).toMatchObject({ name: 'image', filename: 'image.jpg', type: 'image/jpeg' });
+  });
+
+  it('replaces application/octet-stream with the detected type and keeps an explicit type', async () => {
+    const octet = new File([PNG], 'upload.bin', { type: 'application/octet-stream' });
+    const declared = new File([new TextEncoder().encode('not really')], 'x.png', { type: 'image/png' });
+    await testClient(server.url).images.edit({ image: [octet, declared], prompt: 'x' });
+    const got = await parts();
+    expect(got[0]).toMatchObject({ filename: 'upload.bin', type: 'image/png' });
+    expect(got[1]).toMatchObject({ filename: 'x.png', type: 'image/png' });
+  });
+
+  it('refuses a file that is not PNG, JPEG or WebP when no type is given, naming the field', async () => {
+    const client = testClient(server.url);
+    const gif = new TextEncoder().encode('GIF89a.......');
+    const error = await client.images.edit({ image: [PNG, gif], prompt: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('image[1]');
+    expect((error as Error).message).toMatch(/^image\[1\]: is not a PNG, JPEG or WebP image \(starts with "GIF89a\.{6}"\); give it a type/);
+    await expect(client.images.edit({ image: PNG, mask: new Uint8Array(), prompt: 'x' })).rejects.toThrow(
+      'mask: is not a PNG, JPEG or WebP image (starts with "")',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses an empty image list, too many images and a missing image', async () => {
+    const client = testClient(server.url);
+    await expect(client.images.edit({ image: [], prompt: 'x' })).rejects.toThrow(/^image: is an empty list/);
+    await expect(client.images.edit({ image: Array.from({ length: 17 }, () => PNG), prompt: 'x' })).rejects.toThrow(
+      /^image: has 17 items; at most 16/,
+    );
+    // @ts-expect-error image is required
+    await expect(client.images.edit({ prompt: 'x' })).rejects.toThrow(/^image: is required/);
+    await expect(client.images.edit({ image: PNG, prompt: '  ' })).rejects.toThrow(/^prompt: must be a non-empty string/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('re-sends the same multipart body on a retry', async () => {
+    server.queue(json(500, { error: { message: 'boom', type: 'server_error', param: null, code: null } }, { 'retry-after-ms': '0' }));
+    await testClient(server.url).images.edit({ image: [PNG, JPEG], prompt: 'again' });
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]?.bodySize).toBe(server.requests[0]?.bodySize);
+    const first = await multipartEntries(server.requests[0] as never);
+    const second = await multipartEntries(server.requests[1] as never);
+    expect(second.map(([k]) => k)).toEqual(first.map(([k]) => k));
+  });
+});
+
+describe('images.edit (JSON body)', () => {
+  it('sends `images` references as JSON', async () => {
+    const body = { images: [{ image_url: 'https://example.com/a.png' }, { file_id: 'file-123' }], prompt: 'mix', model: 'gpt-image-1' };
+    await testClient(server.url).images.edit(body);
+    const req = server.requests[0];
+    expect(req?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(req?.body.toString() ?? '')).toEqual(body);
+  });
+  it('refuses an empty or too long `images` list', async () => {
+    const client = testClient(server.url);
+    await expect(client.images.edit({ images: [], prompt: 'x' })).rejects.toThrow(/^images: is an empty list/);
+    await expect(client.images.edit({ images: Array.from({ length: 17 }, () => ({ file_id: 'f' })), prompt: 'x' })).rejects.toThrow(
+      /^images: has 17 items/,
+    );
+  });
+});
+
+describe('images.createVariation', () => {
+  it('POSTs multipart to /images/variations', async () => {
+    await testClient(server.url).images.createVariation({ image: PNG, n: 1, size: '256x256' });
+    expect(server.requests[0]?.path).toBe('/images/variations');
+    expect(await parts()).toEqual([
+      { name: 'image', filename: 'image.png', type: 'image/png', bytes: PNG },
+      { name: 'n', value: '1' },
+      { name: 'size', value: '256x256' },
+    ]);
+  });
+});
+
+describe('fromPath', () => {
+  it('uploads a file from disk with its name and detected type', async () => {
+    const path = join(dir, 'photo.jpg');
+    await writeFile(path, JPEG);
+    const file = await fromPath(path);
+    expect(file.name).toBe('photo.jpg');
+    await testClient(server.url).images.edit({ image: file, prompt: 'x' });
+    expect((await parts())[0]).toMatchObject({ name: 'image', filename: 'photo.jpg', type: 'image/jpeg', bytes: JPEG });
+  });
+
+  it('streams a large file from disk instead of reading it into memory', async () => {
+    const size = 256 * 1024 * 1024;
+    const path = join(dir, 'big.png');
+    const handle = await open(path, 'w');
+    await handle.write(PNG, 0);
+    await handle.truncate(size);
+    await handle.close();
+    server.keepBodies = false;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
+    try {
+      await testClient(server.url).images.edit({ image: await fromPath(path), prompt: 'big' });
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(server.requests[0]?.bodySize).toBeGreaterThan(size);
+    // Reading the file into memory would add ≥ 256 MB.
+    expect(peak - before).toBeLessThan(128 * 1024 * 1024);
+  });
+
+  it('rejects a missing path', async () => {
+    await expect(fromPath(join(dir, 'nope.png'))).rejects.toThrow(/fromPath: cannot open ".*nope.png"/);
+  });
+});
