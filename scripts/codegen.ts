@@ -141,10 +141,17 @@ function generateConstants(): string {
   return `${banner}\nexport const spec = ${JSON.stringify(constants, null, 2)} as const;\n`;
 }
 
-const outputs: Record<string, string> = {
-  'openapi.gen.ts': await generateTypes(),
-  'constants.gen.ts': generateConstants(),
-};
+// A spec that does not pass lint can make openapi-typescript throw from deep inside (a stack trace that names no
+// file). Report it as one line naming the file, and point at the build that lints it with file:line.
+let outputs: Record<string, string>;
+try {
+  outputs = { 'openapi.gen.ts': await generateTypes(), 'constants.gen.ts': generateConstants() };
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`codegen: ${path.relative(process.cwd(), specFile)}: ${message.split('\n')[0]}`);
+  console.error('The spec build lints the spec and reports file:line: pnpm --filter @imagegen/spec build');
+  process.exit(1);
+}
 
 const check = process.argv.includes('--check');
 let stale = 0;

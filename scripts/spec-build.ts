@@ -21,6 +21,23 @@ function run(args: string[]): void {
   }
 }
 
+// Redocly reports a root file without `openapi: 3.x` as "Unsupported specification" with no line: say where.
+const rootFile = path.join(specDir, 'src', 'openapi.yaml');
+let rootDoc: unknown;
+try {
+  rootDoc = parse(readFileSync(rootFile, 'utf8'));
+} catch (error) {
+  const e = error as { message?: string; linePos?: { line: number; col: number }[] };
+  const at = e.linePos?.[0];
+  console.error(`spec/src/openapi.yaml:${at ? `${at.line}:${at.col}` : '1'}: not valid YAML: ${String(e.message).split('\n')[0]}`);
+  process.exit(1);
+}
+const version = (rootDoc as { openapi?: unknown } | null)?.openapi;
+if (typeof version !== 'string' || !version.startsWith('3.')) {
+  console.error(`spec/src/openapi.yaml:1: the root document must be a mapping with \`openapi: 3.1.0\` (found ${JSON.stringify(version ?? null)})`);
+  process.exit(1);
+}
+
 mkdirSync(distDir, { recursive: true });
 run(['lint', '--config', 'redocly.yaml', '--format', 'stylish']);
 const yamlOut = path.join(distDir, 'openapi.yaml');
