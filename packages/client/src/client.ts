@@ -8,22 +8,21 @@ import type {
   ImagesResponse,
   operations,
   paths,
+  spec,
 } from '@imagegen/types';
-import { spec } from '@imagegen/types';
 import createClient, { type Client } from 'openapi-fetch';
-import { nodeDispatcher } from './dispatcher.js';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
-  APIError,
+  type APIError,
   APIUserAbortError,
   errorFromBody,
   OpenAIError,
   ValidationError,
 } from './errors.js';
 import { createLog, type Logger, type LogLevel, redactHeaders, SECRET_HEADER } from './log.js';
-import { type Part, prepareParts, toFormData, type Uploadable } from './multipart.js';
-import { metaOf, setMeta } from './response-meta.js';
+import { toFormData, type Uploadable } from './multipart.js';
+import { setMeta } from './response-meta.js';
 import { retryDelay, shouldRetry, sleep } from './retry.js';
 import { eventStream, type ImageStream } from './stream.js';
 
@@ -109,6 +108,26 @@ type ImagePath = keyof paths;
 /** The media types a 200 response may have, per the spec. */
 type ResponseMediaType = keyof operations['createImage']['responses'][200]['content'];
 
+/**
+ * The spec's `editImageMaxItems` and `jsonEditImagesMaxItems`, written out so bundles do not carry the
+ * whole generated `spec` object for one number; the annotation stops the build if the spec changes.
+ */
+const MAX_IMAGES: typeof spec.limits.editImageMaxItems & typeof spec.limits.jsonEditImagesMaxItems = 16;
+
+/** What openapi-fetch builds for the images methods instead of a `Request`: the request init plus its URL. */
+type PlainRequest = RequestInit & { url: string; method: string; headers: Headers };
+
+/**
+ * Used by openapi-fetch as the `Request` constructor of the images methods: it builds the URL, merged
+ * headers and serialized body, and this keeps them as a plain record. Node's fetch copies any
+ * `Request` it is given, body included (through a `TransformStream`), which cost more CPU than the
+ * rest of a small call; given a URL and an init it builds its request once.
+ */
+function plainRequest(url: string, init: PlainRequest): PlainRequest {
+  init.url = url;
+  return init;
+}
+
 function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name]?.trim() || undefined;
 }
@@ -125,26 +144,31 @@ function checkPrompt(prompt: unknown): void {
     throw new ValidationError('prompt', `must be a non-empty string, got ${JSON.stringify(prompt)}`);
 }
 
+/** `list` (an image, or a list of them) is present, not empty, and not longer than the spec allows. */
 function checkImages(field: string, list: unknown): void {
-  if (list === undefined) throw new ValidationError(field, 'is required');
-  const max = spec.limits.editImageMaxItems;
-  if (Array.isArray(list) && list.length > max) throw new ValidationError(field, `has ${list.length} items; at most ${max} are allowed`);
+  const n = list === undefined ? -1 : [list].flat().length;
+  if (n < 1 || n > MAX_IMAGES)
+    throw new ValidationError(field, n < 0 ? 'is required' : n ? `has ${n} items; at most ${MAX_IMAGES} are allowed` : 'is an empty list');
 }
 
 /**
  * Create a client for the Images API. Throws `OpenAIError` without an API key, or in a browser
  * without `dangerouslyAllowBrowser`; `ValidationError` for a bad `baseURL`, plain `http://` to a
- * non-loopback host, or a header value containing CR/LF. See {@link ClientOptions} for defaults.
+ * non-loopback host, or a header value (the key included) containing CR/LF. See {@link ClientOptions} for defaults.
  */
 export function createImagesClient(options: ClientOptions = {}): ImagesClient {
+  return clientWith(options);
+}
+
+/**
+ * {@link createImagesClient}, with the source of the undici dispatcher used when no `fetch` is given:
+ * the Node entry (`node.ts`) passes the one without undici's 300 s timeouts.
+ */
+export function clientWith(options: ClientOptions, dispatcherFor?: () => object | undefined): ImagesClient {
   const apiKey = options.apiKey ?? env('OPENAI_API_KEY');
   if (!apiKey) throw new OpenAIError('Missing API key: pass apiKey or set OPENAI_API_KEY.');
-  if (/[\r\n]/.test(apiKey)) throw new ValidationError('apiKey', 'contains CR or LF');
-  if (!options.dangerouslyAllowBrowser && (globalThis as { document?: unknown }).document !== undefined) {
-    throw new OpenAIError(
-      'Refusing to run in a browser, where the API key would be public; set dangerouslyAllowBrowser: true to allow it.',
-    );
-  }
+  if (!options.dangerouslyAllowBrowser && (globalThis as { document?: unknown }).document !== undefined)
+    throw new OpenAIError('Refusing to run in a browser (the API key would be public) unless dangerouslyAllowBrowser: true.');
   const baseURL = options.baseURL ?? env('OPENAI_BASE_URL') ?? 'https://api.openai.com/v1';
   let url: URL;
   try {
@@ -152,11 +176,7 @@ export function createImagesClient(options: ClientOptions = {}): ImagesClient {
   } catch {
     throw new ValidationError('baseURL', `is not a valid URL: ${JSON.stringify(baseURL)}`);
   }
-  if (
-    url.protocol === 'http:' &&
-    !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|.+\.localhost)$/.test(url.hostname) &&
-    !options.allowInsecureHttp
-  ) {
+  if (url.protocol === 'http:' && !/^((.+\.)?localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname) && !options.allowInsecureHttp) {
     throw new ValidationError('baseURL', `${baseURL} would send the API key unencrypted; use https or set allowInsecureHttp: true`);
   }
   const organization = options.organization === undefined ? env('OPENAI_ORG_ID') : options.organization;
@@ -169,26 +189,32 @@ export function createImagesClient(options: ClientOptions = {}): ImagesClient {
   };
   checkHeaders(headers);
 
-  const log = createLog(options.logger ?? console, options.logLevel ?? env('IMAGEGEN_LOG'));
-  const dispatcher = options.fetch ? undefined : nodeDispatcher();
-  const baseFetch = options.fetch ?? ((input: Request, init?: RequestInit) => fetch(input, init));
-  const raw = createClient<paths>({ baseUrl: baseURL, headers, fetch: baseFetch, ...(dispatcher && { requestInitExt: { dispatcher } }) });
+  const logLevel = options.logLevel ?? env('IMAGEGEN_LOG');
+  const log = createLog(options.logger ?? console, logLevel);
+  const debug = logLevel === 'debug';
+  const customFetch = options.fetch;
+  const dispatcher = customFetch ? undefined : dispatcherFor?.();
+  // The images methods' requests (PlainRequests) go through here; `raw` uses the fetch as given.
+  const transport = async (input: PlainRequest): Promise<Response> => {
+    const started = Date.now();
+    if (debug) log('debug', `request ${input.method} ${input.url}`, redactHeaders(input.headers));
+    const response = await (customFetch ? customFetch(new Request(input.url, input)) : fetch(input.url, input));
+    if (debug) log('debug', `response ${response.status} in ${Date.now() - started} ms`, redactHeaders(response.headers));
+    return response;
+  };
+  const raw = createClient<paths>({
+    baseUrl: baseURL,
+    headers,
+    fetch: customFetch ?? ((input: Request, init?: RequestInit) => fetch(input, init)),
+    ...(dispatcher && { requestInitExt: { dispatcher } }),
+  });
 
   // A server that echoes the key back in an error body must not get it into the error.
-  const scrub = (value: unknown): unknown =>
-    typeof value === 'string'
-      ? value.replaceAll(apiKey, '[REDACTED]')
-      : value && typeof value === 'object'
-        ? JSON.parse(scrub(JSON.stringify(value)) as string)
-        : value;
+  const escapedKey = JSON.stringify(apiKey).slice(1, -1);
+  const scrub = (value: unknown): unknown => value && JSON.parse(JSON.stringify(value).replaceAll(escapedKey, '[REDACTED]'));
 
-  async function send<T>(
-    path: ImagePath,
-    body: object,
-    parts: Array<[string, Part]> | undefined,
-    stream: boolean,
-    ro: RequestOptions = {},
-  ): Promise<T> {
+  /** POST `body` (JSON, or multipart when it is a `FormData`) with retries and timeouts; the parsed body, or a stream of events. */
+  async function send<T>(path: ImagePath, body: object, stream: boolean, ro: RequestOptions = {}): Promise<T> {
     const {
       signal,
       timeout = options.timeout ?? 600_000,
@@ -196,88 +222,71 @@ export function createImagesClient(options: ClientOptions = {}): ImagesClient {
       streamIdleTimeout = options.streamIdleTimeout ?? 120_000,
     } = ro;
     if (ro.headers) checkHeaders(ro.headers);
-    const aborted = () => new APIUserAbortError('Request was aborted.', signal?.reason);
+    const accept: ResponseMediaType = stream ? 'text/event-stream' : 'application/json';
+    const requestHeaders = { Accept: accept, ...ro.headers };
     for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw aborted();
       const controller = new AbortController();
-      const onAbort = () => controller.abort();
-      signal?.addEventListener('abort', onAbort);
+      const abort = () => controller.abort();
+      signal?.addEventListener('abort', abort);
       let timedOut = false;
-      const timer =
-        timeout < 2 ** 31
-          ? setTimeout(() => {
-              timedOut = true;
-              controller.abort();
-            }, timeout)
-          : undefined;
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const started = Date.now();
-      let response: Response | undefined;
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          abort();
+        },
+        Math.min(timeout || 2 ** 31 - 1, 2 ** 31 - 1),
+      );
+      let res: Response | undefined;
+      let text = '';
       let error: APIError;
       try {
+        signal?.throwIfAborted();
         const result = await raw.POST(
           path as '/images/generations',
           {
-            body: body as CreateImageRequest,
-            ...(parts && { bodySerializer: () => toFormData(parts) as never }),
-            parseAs: stream ? 'stream' : 'json',
+            body,
+            Request: plainRequest,
+            fetch: transport,
+            // The body is read below (JSON, or events), so that a JSON error keeps the response's status and headers.
+            parseAs: 'stream',
             signal: controller.signal,
             // With 'follow', fetch keeps a copy of the body for a possible redirect: a file upload would be read into memory.
             redirect: 'error',
-            headers: { Accept: (stream ? 'text/event-stream' : 'application/json') satisfies ResponseMediaType, ...ro.headers },
-            fetch: async (request: Request, init?: RequestInit) => {
-              log('debug', `request ${request.method} ${request.url} (attempt ${attempt + 1})`, redactHeaders(request.headers));
-              response = await baseFetch(request, init);
-              log('debug', `response ${response.status} in ${Date.now() - started} ms`, redactHeaders(response.headers));
-              return response;
-            },
+            headers: requestHeaders,
+            dispatcher,
           } as never,
         );
-        const res = result.response;
-        const meta = metaOf(res.status, res.headers);
+        res = result.response;
         if (res.ok) {
-          let data: unknown = result.data;
-          if (stream) {
-            clearTimeout(timer);
-            data = eventStream(data as ReadableStream<Uint8Array>, controller, streamIdleTimeout, res.headers, scrub, done, signal);
-          } else done();
-          if (typeof data !== 'object' || !data)
-            throw new APIError('The response body is empty.', undefined, res.status, undefined, res.headers);
-          setMeta(data, meta);
+          // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
+          let data: unknown;
+          if (stream) data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, res.headers, scrub, signal);
+          else {
+            text = await res.text();
+            data = JSON.parse(text);
+          }
+          if (typeof data !== 'object' || !data) throw new SyntaxError();
+          setMeta(data, res);
           return data as T;
         }
         error = errorFromBody(res.status, scrub(result.error), res.headers);
-        setMeta(error, meta);
+        setMeta(error, res);
         if (!shouldRetry(res.status, res.headers)) throw error;
       } catch (cause) {
-        done();
+        if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
         if (cause instanceof OpenAIError) throw cause; // our own errors (above) are final
-        if (signal?.aborted) throw aborted();
-        if (response && cause instanceof SyntaxError) {
-          throw new APIError(
-            `The response body is not valid JSON: ${cause.message}`,
-            undefined,
-            response.status,
-            undefined,
-            response.headers,
-          );
-        }
-        const code = (cause as { cause?: { code?: string } }).cause?.code;
-        error =
-          timedOut || code?.endsWith('_TIMEOUT')
-            ? new APIConnectionTimeoutError(timedOut ? `Request timed out after ${timeout} ms.` : `Request timed out (${code}).`, cause)
-            : new APIConnectionError(response ? 'Connection lost while reading the response.' : 'Connection error.', cause);
+        if (res && cause instanceof SyntaxError) throw errorFromBody(res.status, scrub(text), res.headers); // not JSON, or not an object
+        error = timedOut
+          ? new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`, cause)
+          : new APIConnectionError(res ? 'Connection lost mid-response.' : 'Connection error.', cause);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
       }
-      done();
       if (attempt >= maxRetries) throw error;
-      const ms = retryDelay(attempt, response?.headers);
+      const ms = retryDelay(attempt, res?.headers);
       log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
-      await sleep(ms, signal).catch(() => {
-        throw aborted();
-      });
+      await sleep(ms, signal);
     }
   }
 
@@ -286,20 +295,18 @@ export function createImagesClient(options: ClientOptions = {}): ImagesClient {
     images: {
       async generate(body: ImageGenerateParams, ro?: RequestOptions) {
         checkPrompt(body.prompt);
-        return send('/images/generations', body, undefined, body.stream === true, ro);
+        return send('/images/generations', body, body.stream === true, ro);
       },
       async edit(body: ImageEditParams, ro?: RequestOptions) {
         checkPrompt(body.prompt);
-        if ('images' in body) {
-          checkImages('images', body.images);
-          if (!body.images.length) throw new ValidationError('images', 'is an empty list');
-        } else checkImages('image', body.image);
+        const json = 'images' in body;
+        checkImages(json ? 'images' : 'image', json ? body.images : body.image);
         const files = ['image', 'mask'] satisfies Array<keyof ImageEditMultipartParams>;
-        return send('/images/edits', body, 'images' in body ? undefined : await prepareParts(body, files), body.stream === true, ro);
+        return send('/images/edits', json ? body : await toFormData(body, files), body.stream === true, ro);
       },
       async createVariation(body: ImageVariationParams, ro?: RequestOptions) {
         checkImages('image', body.image);
-        return send('/images/variations', body, await prepareParts(body, ['image'] satisfies Array<keyof ImageVariationParams>), false, ro);
+        return send('/images/variations', await toFormData(body, ['image'] satisfies Array<keyof ImageVariationParams>), false, ro);
       },
     } as ImagesResource,
   };

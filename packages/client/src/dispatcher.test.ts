@@ -2,8 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createImagesClient } from './client.js';
 import { nodeDispatcher, untimedAgentLike } from './dispatcher.js';
+import { createImagesClient as createUniversal } from './index.js';
+import { createImagesClient } from './node.js';
 
 const optionsOf = (dispatcher: object) => {
   const key = Object.getOwnPropertySymbols(dispatcher).find((s) => s.description === 'options');
@@ -52,7 +53,7 @@ describe('nodeDispatcher', () => {
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('UND_ERR_HEADERS_TIMEOUT');
   });
 
-  it('is used by the client when no custom fetch is given', async () => {
+  it("is used by the Node entry's client when no custom fetch is given (not by the universal entry)", async () => {
     const dispatcher = nodeDispatcher() as { dispatch: (...args: unknown[]) => unknown };
     const spy = vi.spyOn(dispatcher, 'dispatch');
     try {
@@ -60,6 +61,8 @@ describe('nodeDispatcher', () => {
       expect(spy).toHaveBeenCalled();
       spy.mockClear();
       await createImagesClient({ apiKey: 'sk-x', baseURL: url, fetch: (r) => fetch(r) }).images.generate({ prompt: 'x' });
+      expect(spy).not.toHaveBeenCalled();
+      await createUniversal({ apiKey: 'sk-x', baseURL: url }).images.generate({ prompt: 'x' });
       expect(spy).not.toHaveBeenCalled();
     } finally {
       spy.mockRestore();

@@ -12,8 +12,8 @@ export class OpenAIError extends Error {
 
   /** A plain object for logs: name, message and the error's own fields (headers as an object). */
   toJSON(): Record<string, unknown> {
-    const { headers, ...rest } = this as { headers?: Headers };
-    return { name: this.name, message: this.message, ...rest, headers: headers && Object.fromEntries(headers) };
+    const { headers } = this as { headers?: Headers };
+    return { name: this.name, message: this.message, ...(this as object), headers: headers && Object.fromEntries(headers) };
   }
 }
 
@@ -61,54 +61,57 @@ export class APIError extends OpenAIError {
   }
 }
 
-/** HTTP 400. */
-export class BadRequestError extends APIError {}
-/** HTTP 401: missing or wrong API key. */
-export class AuthenticationError extends APIError {}
-/** HTTP 403. */
-export class PermissionDeniedError extends APIError {}
-/** HTTP 404. */
-export class NotFoundError extends APIError {}
-/** HTTP 409 (retried by default). */
-export class ConflictError extends APIError {}
-/** HTTP 422. */
-export class UnprocessableEntityError extends APIError {}
-/** HTTP 429: rate limit or quota (retried by default, honouring `retry-after`). */
-export class RateLimitError extends APIError {}
-/** HTTP 500 and above (retried by default). */
-export class InternalServerError extends APIError {}
-/** The caller's `AbortSignal` fired (during the request, a retry wait or a stream read), or `stream.abort()` was called. `cause` is the signal's reason. */
-export class APIUserAbortError extends APIError {}
-/** No usable response: DNS, TCP or TLS failure, or the connection dropped mid-response. `cause` is the fetch error. */
-export class APIConnectionError extends APIError {}
-/** The request `timeout` elapsed before the response headers (or, without streaming, the whole body) arrived. */
-export class APIConnectionTimeoutError extends APIConnectionError {}
-/** A stream received no bytes for `streamIdleTimeout` ms and was closed. */
-export class StreamIdleTimeoutError extends APIConnectionTimeoutError {}
-/** The server sent an `error` event (or an event whose payload has an `error` key) inside a stream. */
-export class APIStreamError extends APIError {}
-
 // On the prototype (not an own field) so stack traces show it too; spelled out so minifiers keep it.
-for (const [name, Class] of Object.entries({
-  OpenAIError,
-  ValidationError,
-  APIError,
-  BadRequestError,
-  AuthenticationError,
-  PermissionDeniedError,
-  NotFoundError,
-  ConflictError,
-  UnprocessableEntityError,
-  RateLimitError,
-  InternalServerError,
-  APIUserAbortError,
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  StreamIdleTimeoutError,
-  APIStreamError,
-})) {
+OpenAIError.prototype.name = 'OpenAIError';
+ValidationError.prototype.name = 'ValidationError';
+APIError.prototype.name = 'APIError';
+
+/** A subclass of `Base` that adds nothing but its name (as `name` on instances and on the class). */
+function subclass(name: string, Base: typeof APIError = APIError): typeof APIError {
+  const Class = { [name]: class extends Base {} }[name] as typeof APIError;
   Class.prototype.name = name;
+  return Class;
 }
+
+/** HTTP 400. */
+export const BadRequestError = subclass('BadRequestError');
+export type BadRequestError = APIError;
+/** HTTP 401: missing or wrong API key. */
+export const AuthenticationError = subclass('AuthenticationError');
+export type AuthenticationError = APIError;
+/** HTTP 403. */
+export const PermissionDeniedError = subclass('PermissionDeniedError');
+export type PermissionDeniedError = APIError;
+/** HTTP 404. */
+export const NotFoundError = subclass('NotFoundError');
+export type NotFoundError = APIError;
+/** HTTP 409 (retried by default). */
+export const ConflictError = subclass('ConflictError');
+export type ConflictError = APIError;
+/** HTTP 422. */
+export const UnprocessableEntityError = subclass('UnprocessableEntityError');
+export type UnprocessableEntityError = APIError;
+/** HTTP 429: rate limit or quota (retried by default, honouring `retry-after`). */
+export const RateLimitError = subclass('RateLimitError');
+export type RateLimitError = APIError;
+/** HTTP 500 and above (retried by default). */
+export const InternalServerError = subclass('InternalServerError');
+export type InternalServerError = APIError;
+/** The caller's `AbortSignal` fired (during the request, a retry wait or a stream read), or `stream.abort()` was called. `cause` is the signal's reason. */
+export const APIUserAbortError = subclass('APIUserAbortError');
+export type APIUserAbortError = APIError;
+/** No usable response: DNS, TCP or TLS failure, or the connection dropped mid-response. `cause` is the fetch error. */
+export const APIConnectionError = subclass('APIConnectionError');
+export type APIConnectionError = APIError;
+/** The request `timeout` elapsed before the response headers (or, without streaming, the whole body) arrived. */
+export const APIConnectionTimeoutError = subclass('APIConnectionTimeoutError', APIConnectionError);
+export type APIConnectionTimeoutError = APIError;
+/** A stream received no bytes for `streamIdleTimeout` ms and was closed. */
+export const StreamIdleTimeoutError = subclass('StreamIdleTimeoutError', APIConnectionTimeoutError);
+export type StreamIdleTimeoutError = APIError;
+/** The server sent an `error` event (or an event whose payload has an `error` key) inside a stream. */
+export const APIStreamError = subclass('APIStreamError');
+export type APIStreamError = APIError;
 
 const byStatus: Record<number, typeof APIError> = {
   400: BadRequestError,
@@ -121,8 +124,9 @@ const byStatus: Record<number, typeof APIError> = {
 };
 
 /**
- * The error for a failed response or an `error` stream event: the right `APIError` subclass, the
- * message from the JSON `error.message`, else the body text with HTML tags stripped (≤ 300 chars).
+ * The error for a failed response, an `error` stream event or a stream event that is not JSON (`status`
+ * undefined): the right `APIError` subclass, the message from the JSON `error.message`, else the body
+ * text with HTML tags stripped (≤ 300 chars).
  */
 export function errorFromBody(status: number | undefined, body: unknown, headers: Headers): APIError {
   const error = (body as { error?: unknown } | null)?.error ?? body;
@@ -130,14 +134,8 @@ export function errorFromBody(status: number | undefined, body: unknown, headers
   if (typeof error === 'object' && error) {
     message = (error as ApiErrorObject).message || JSON.stringify(error);
   } else {
-    message =
-      typeof error === 'string'
-        ? error
-            .replace(/<[^>]*>/g, ' ')
-            .replace(/\s+/g, ' ')
-            .trim()
-        : '';
-    message = `${status} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || 'status code (no body)'}`;
+    message = typeof error === 'string' ? error.replace(/(<[^>]*>|\s)+/g, ' ').trim() : '';
+    message = `${status ?? 'Invalid JSON in stream event:'} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || 'status code (no body)'}`;
   }
   const Class = status === undefined ? APIStreamError : (byStatus[status] ?? (status >= 500 ? InternalServerError : APIError));
   return new Class(message, undefined, status, error as ApiErrorObject | string | undefined, headers);

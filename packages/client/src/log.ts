@@ -9,7 +9,7 @@ export interface Logger {
   debug(message: string, ...details: unknown[]): void;
 }
 
-const levels: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
+const levels: LogLevel[] = ['off', 'error', 'warn', 'info', 'debug'];
 /** Header names whose values are credentials: never logged, never echoed in error messages. */
 export const SECRET_HEADER = /auth|key|cookie|token|secret/i;
 
@@ -26,8 +26,8 @@ export type Log = (level: Exclude<LogLevel, 'off'>, message: string, details?: R
 
 /** A log function writing `[imagegen] …` lines at or above `level`; an unknown level counts as `warn`. */
 export function createLog(logger: Logger, level: string | undefined): Log {
-  const max = levels[level as LogLevel] ?? levels.warn;
+  const max = levels.indexOf(level as LogLevel) + 1 || 3;
   return (at, message, details) => {
-    if (levels[at] <= max) logger[at](`[imagegen] ${message}`, ...(details ? [details] : []));
+    if (levels.indexOf(at) < max) logger[at](`[imagegen] ${message}`, ...(details ? [details] : []));
   };
 }

@@ -24,9 +24,10 @@ export interface ResponseMeta {
   processingMs: number | undefined;
 }
 
-const metas = new WeakMap<object, ResponseMeta>();
+/** The response behind each result; its meta is read only when asked for (most callers never do). */
+const responses = new WeakMap<object, Response>();
 
-/** Read the meta of a response's headers (pure; also used for errors). */
+/** Read the meta of a response's headers (pure). */
 export function metaOf(status: number, headers: Headers): ResponseMeta {
   const rateLimit: Record<string, string | number> = {};
   headers.forEach((value, name) => {
@@ -43,8 +44,9 @@ export function metaOf(status: number, headers: Headers): ResponseMeta {
   };
 }
 
-export function setMeta(target: object, meta: ResponseMeta): void {
-  metas.set(target, meta);
+/** Remember the response a result (an `ImagesResponse`, a stream, an `APIError`) came from. */
+export function setMeta(target: object, response: Response): void {
+  responses.set(target, response);
 }
 
 /**
@@ -53,5 +55,6 @@ export function setMeta(target: object, meta: ResponseMeta): void {
  * plain objects (nothing extra in `JSON.stringify`). `undefined` for other values.
  */
 export function getResponseMeta(result: object): ResponseMeta | undefined {
-  return metas.get(result);
+  const response = responses.get(result);
+  return response && metaOf(response.status, response.headers);
 }

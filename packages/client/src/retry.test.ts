@@ -37,12 +37,14 @@ describe('retryDelay', () => {
 });
 
 describe('sleep', () => {
-  it('rejects with the signal reason as soon as the signal aborts', async () => {
+  it('resolves as soon as the signal aborts', async () => {
     const controller = new AbortController();
     const t0 = Date.now();
     setTimeout(() => controller.abort(new Error('stop')), 20);
-    await expect(sleep(10_000, controller.signal)).rejects.toThrow('stop');
+    await sleep(10_000, controller.signal);
     expect(Date.now() - t0).toBeLessThan(1000);
-    await expect(sleep(10, AbortSignal.abort('already'))).rejects.toBe('already');
+    const t1 = Date.now();
+    await sleep(10_000, AbortSignal.abort('already'));
+    expect(Date.now() - t1).toBeLessThan(1000);
   });
 });

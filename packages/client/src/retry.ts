@@ -6,9 +6,7 @@ import type { SpecHeaderName } from './response-meta.js';
  */
 export function shouldRetry(status: number, headers: Headers): boolean {
   const header = headers.get('x-should-retry');
-  if (header === 'true') return true;
-  if (header === 'false') return false;
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return header === 'true' || (header !== 'false' && (status === 408 || status === 409 || status === 429 || status >= 500));
 }
 
 /**
@@ -19,27 +17,19 @@ export function shouldRetry(status: number, headers: Headers): boolean {
 export function retryDelay(retry: number, headers?: Headers): number {
   const ms = headers?.get('retry-after-ms' satisfies SpecHeaderName);
   const after = headers?.get('retry-after' satisfies SpecHeaderName);
-  let wait = ms ? Number(ms) : Number.NaN;
-  if (Number.isNaN(wait) && after) {
-    wait = Number(after) * 1000;
-    if (Number.isNaN(wait)) wait = Date.parse(after) - Date.now();
-  }
-  if (wait >= 0 && wait <= 60_000) return wait;
-  return Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
+  const wait = ms && +ms >= 0 ? +ms : after ? (Number.isNaN(+after) ? Date.parse(after) - Date.now() : +after * 1000) : -1;
+  return wait >= 0 && wait <= 60_000 ? wait : Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
 }
 
-/** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
+/** Resolves after `ms`, or as soon as `signal` aborts (the caller checks which). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const abort = () => {
+  return new Promise((resolve) => {
+    const done = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, ms);
-    if (signal?.aborted) abort();
-    else signal?.addEventListener('abort', abort, { once: true });
+    };
+    const timer = setTimeout(done, signal?.aborted ? 0 : ms);
+    signal?.addEventListener('abort', done);
   });
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSSEDecoder, type SSEMessage } from './sse.js';
 
 const enc = new TextEncoder();
@@ -33,6 +33,16 @@ describe('createSSEDecoder', () => {
     expect(decodeIn(bytes, () => bytes.length)).toEqual(expected);
     expect(decodeIn(bytes, () => 1)).toEqual(expected);
     expect(decodeIn(bytes, (i) => (i % 7) + 1)).toEqual(expected);
+  });
+
+  it("decodes the same without Node's Buffer (as in browsers)", () => {
+    vi.stubGlobal('Buffer', undefined);
+    try {
+      const bytes = enc.encode(body.replaceAll('\n', '\r\n'));
+      expect(decodeIn(bytes, (i) => (i % 5) + 1)).toEqual(expected);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('does not double-count a CRLF split across chunks', () => {

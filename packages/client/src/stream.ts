@@ -1,5 +1,5 @@
 import type { ImageStreamEvent } from '@imagegen/types';
-import { APIConnectionError, APIStreamError, APIUserAbortError, errorFromBody, StreamIdleTimeoutError } from './errors.js';
+import { APIConnectionError, APIUserAbortError, errorFromBody, StreamIdleTimeoutError } from './errors.js';
 import { extensionFor } from './mime.js';
 import { importNode } from './node-fs.js';
 import { createSSEDecoder } from './sse.js';
@@ -19,8 +19,7 @@ export interface ImageStream<T> extends AsyncGenerator<T, void, undefined> {
 /**
  * Wrap a `text/event-stream` body into an {@link ImageStream} of its JSON events; `[DONE]` or the end
  * of the body ends it. `controller` aborts the request; it is aborted when the stream ends, by
- * `abort()`, by the idle timer and (linked by the caller) by the user's signal. `scrub` removes
- * secrets from error payloads; `onEnd` runs once the stream is finished.
+ * `abort()`, by the idle timer and by `userSignal`. `scrub` removes secrets from error payloads.
  */
 export function eventStream<T>(
   body: ReadableStream<Uint8Array>,
@@ -28,23 +27,13 @@ export function eventStream<T>(
   idleTimeout: number,
   headers: Headers,
   scrub: (payload: unknown) => unknown,
-  onEnd: () => void,
   userSignal?: AbortSignal,
 ): ImageStream<T> {
   const { signal } = controller;
   const reader = body.getReader();
+  const abort = () => controller.abort();
   let idle = false;
-  let waitingSince = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // Counts only the time spent waiting for bytes, not the time the consumer spends on an event.
-  const arm = (ms: number) => {
-    timer = setTimeout(() => {
-      const left = waitingSince ? waitingSince + idleTimeout - Date.now() : idleTimeout;
-      if (left > 0) return arm(left);
-      idle = true;
-      controller.abort();
-    }, ms);
-  };
+  userSignal?.addEventListener('abort', abort);
   // Ends a pending read even with a fetch that ignores the signal (a cancelled reader reads `done`).
   signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
   const stopped = () => {
@@ -56,20 +45,26 @@ export function eventStream<T>(
 
   async function* events(): AsyncGenerator<T, void, undefined> {
     const decode = createSSEDecoder();
-    // Armed on the first read: a stream nobody iterates keeps no timer alive.
-    if (idleTimeout > 0 && idleTimeout < 2 ** 31) arm(idleTimeout);
     try {
       for (let done = false; !done; ) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
-        waitingSince = Date.now();
+        // Runs only while waiting for bytes, not while the consumer handles an event; 0 disables it (a 24-day timer).
+        const timer = setTimeout(
+          () => {
+            idle = true;
+            abort();
+          },
+          Math.min(idleTimeout || 2 ** 31 - 1, 2 ** 31 - 1),
+        );
         try {
           chunk = await reader.read();
         } catch (cause) {
           stopped();
-          throw new APIConnectionError('Connection lost during the stream.', cause);
+          throw new APIConnectionError('Connection lost mid-response.', cause);
+        } finally {
+          clearTimeout(timer);
         }
         stopped();
-        waitingSince = 0;
         done = chunk.done;
         for (const { event, data } of decode(chunk.value)) {
           if (data === '[DONE]') return;
@@ -77,7 +72,7 @@ export function eventStream<T>(
           try {
             payload = JSON.parse(data);
           } catch {
-            throw new APIStreamError(`Malformed JSON in stream event: ${data.slice(0, 100)}`, undefined, undefined, undefined, headers);
+            throw errorFromBody(undefined, scrub(data), headers);
           }
           if (event === 'error' || (payload as { error?: unknown } | null)?.error != null)
             throw errorFromBody(undefined, scrub(payload), headers);
@@ -85,13 +80,12 @@ export function eventStream<T>(
         }
       }
     } finally {
-      clearTimeout(timer);
-      controller.abort();
-      onEnd();
+      abort();
+      userSignal?.removeEventListener('abort', abort);
     }
   }
 
-  return Object.assign(events(), { abort: () => controller.abort() });
+  return Object.assign(events(), { abort });
 }
 
 /** Options of {@link collectImages}. */

@@ -14,7 +14,7 @@ import {
   RateLimitError,
   UnprocessableEntityError,
   ValidationError,
-} from '../src/index.js';
+} from '../src/node.js';
 import { API_KEY, testClient } from './fixtures.js';
 import { json, startServer, type TestServer } from './server.js';
 
@@ -90,7 +90,9 @@ describe('HTTP errors', () => {
       .images.generate({ prompt: 'x' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
-    expect((error as Error).message).toMatch(/not valid JSON/);
+    expect((error as APIError).status).toBe(200);
+    expect((error as Error).message).toBe('200 hi');
+    expect((error as APIError).error).toBe('<html>hi</html>');
     expect(server.requests).toHaveLength(1);
   });
 
@@ -132,7 +134,9 @@ describe('checks before sending', () => {
       'headers["X-Tag"]: contains CR or LF: "a\\r\\nInjected: 1"',
     );
     expect(() => testClient(server.url, { organization: 'org\n' })).toThrow(/headers\["OpenAI-Organization"\]: contains CR or LF/);
-    expect(() => createImagesClient({ apiKey: `${API_KEY}\n`, baseURL: server.url })).toThrow(/^apiKey: contains CR or LF$/);
+    expect(() => createImagesClient({ apiKey: `${API_KEY}\n`, baseURL: server.url })).toThrow(
+      /^headers\["Authorization"\]: contains CR or LF$/,
+    );
     await expect(testClient(server.url).images.generate({ prompt: 'x' }, { headers: { 'X-Trace': 'a\nb' } })).rejects.toThrow(
       ValidationError,
     );

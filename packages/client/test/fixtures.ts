@@ -1,4 +1,4 @@
-import { type ClientOptions, createImagesClient, type Logger } from '../src/index.js';
+import { type ClientOptions, createImagesClient, type Logger } from '../src/node.js';
 
 /** A fake key; tests assert it never shows up in errors or logs. */
 export const API_KEY = 'sk-test-SECRET-0123456789abcdef';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createImagesClient, getResponseMeta } from '../src/index.js';
-import { API_KEY, recordingLogger, testClient } from './fixtures.js';
+import { createImagesClient, getResponseMeta } from '../src/node.js';
+import { API_KEY, testClient } from './fixtures.js';
 import { json, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
@@ -98,6 +98,25 @@ describe('images.generate', () => {
     }
     expect(server.requests[0]?.headers['openai-organization']).toBeUndefined();
     expect(server.requests[0]?.headers['openai-project']).toBeUndefined();
+  });
+
+  it('hands a custom fetch a Request with the method, URL, headers and JSON body', async () => {
+    const seen: Request[] = [];
+    const client = testClient(server.url, {
+      fetch: (request) => {
+        seen.push(request.clone());
+        return fetch(request);
+      },
+    });
+    await client.images.generate({ prompt: 'via custom fetch' }, { headers: { 'X-Trace': 't1' } });
+    const [request] = seen;
+    expect(request).toBeInstanceOf(Request);
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe(`${server.url}/images/generations`);
+    expect(request?.headers.get('authorization')).toBe(`Bearer ${API_KEY}`);
+    expect(request?.headers.get('x-trace')).toBe('t1');
+    expect(await request?.json()).toEqual({ prompt: 'via custom fetch' });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('exposes the openapi-fetch client as raw, with base URL and auth set', async () => {

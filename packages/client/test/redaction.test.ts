@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIConnectionError, type ClientOptions, createImagesClient, OpenAIError } from '../src/index.js';
+import { APIConnectionError, type ClientOptions, createImagesClient, OpenAIError } from '../src/node.js';
 import { API_KEY, PNG, partialEvent, recordingLogger, testClient } from './fixtures.js';
 import { type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
 

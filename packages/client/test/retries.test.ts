@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, InternalServerError, RateLimitError } from '../src/index.js';
+import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, InternalServerError, RateLimitError } from '../src/node.js';
 import { recordingLogger, testClient } from './fixtures.js';
 import { type Handler, json, startServer, type TestServer } from './server.js';
 

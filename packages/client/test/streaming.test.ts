@@ -10,7 +10,7 @@ import {
   getResponseMeta,
   type ImageGenStreamEvent,
   StreamIdleTimeoutError,
-} from '../src/index.js';
+} from '../src/node.js';
 import { completedEvent, PNG, partialEvent, testClient } from './fixtures.js';
 import { json, multipartEntries, sse, sseFrame, startServer, type TestServer } from './server.js';
 
@@ -122,6 +122,14 @@ describe('streaming', () => {
     server.queue(sse([sseFrame({ error: { message: 'bad', type: 'server_error', code: null, param: null } })]));
     const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
     await expect(drain(stream)).rejects.toThrow(APIStreamError);
+  });
+
+  it('throws APIStreamError for an event that is not JSON', async () => {
+    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0)), 'data: {"type":"image_generation.comp\n\n']));
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    const caught = await drain(stream).catch((e: unknown) => e);
+    expect(caught).toBeInstanceOf(APIStreamError);
+    expect((caught as Error).message).toBe('Invalid JSON in stream event: {"type":"image_generation.comp');
   });
 
   it('parses a 50 MB event quickly (linear time)', async () => {

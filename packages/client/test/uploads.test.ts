@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fromPath, ValidationError } from '../src/index.js';
+import { fromPath, ValidationError } from '../src/node.js';
 import { JPEG, PNG, testClient, WEBP } from './fixtures.js';
 import { json, multipartEntries, startServer, type TestServer } from './server.js';
 
