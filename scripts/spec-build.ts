@@ -34,7 +34,9 @@ try {
 }
 const version = (rootDoc as { openapi?: unknown } | null)?.openapi;
 if (typeof version !== 'string' || !version.startsWith('3.')) {
-  console.error(`spec/src/openapi.yaml:1: the root document must be a mapping with \`openapi: 3.1.0\` (found ${JSON.stringify(version ?? null)})`);
+  console.error(
+    `spec/src/openapi.yaml:1: the root document must be a mapping with \`openapi: 3.1.0\` (found ${JSON.stringify(version ?? null)})`,
+  );
   process.exit(1);
 }
 
