@@ -3,15 +3,10 @@
 // spec's stream examples) and accept repeated multipart parts (stoplightio/prism#2654: Prism keeps only
 // the last `image[]` part and answers 400; the front checks the parts itself and forwards the first
 // one as `image`, so Prism still validates every other field).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { startPrism as contractStartPrism, type PrismServer } from '@imagegen/contract';
 import { deref, isObject, type JsonObject, mediaExamples, operations } from '../scripts/spec.js';
-
-const docsDir = path.resolve(import.meta.dirname, '..');
 
 /** What the front received, for assertions on what a sample sent. */
 export interface ReceivedRequest {
@@ -25,59 +20,9 @@ export interface ReceivedRequest {
   answer: 'sse' | number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts `prism mock <spec>` (the contract package's Prism) on a free port; resolves once it is listening. */
-export async function startPrism(specFile: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const contractDir = path.resolve(docsDir, '..', 'contract');
-  let bin: string;
-  try {
-    const pkgFile = createRequire(path.join(contractDir, 'package.json')).resolve('@stoplight/prism-cli/package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: { prism?: string } };
-    bin = path.join(path.dirname(pkgFile), pkg.bin?.prism ?? 'dist/index.js');
-  } catch {
-    throw new Error(`@stoplight/prism-cli is not installed in ${contractDir}: run pnpm install`);
-  }
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [bin, 'mock', specFile, '-h', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  let log = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
-  };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`prism did not start within 30 s:\n${log.slice(-2000)}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString('utf8');
-      if (log.includes('Prism is listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`prism exited before listening:\n${log.slice(-2000)}`));
-    });
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return { url: `http://127.0.0.1:${port}`, stop };
+/** `prism mock <spec>` on a free loopback port, started the way the contract suite starts it. */
+export function startPrism(specFile: string): Promise<PrismServer> {
+  return contractStartPrism({ mode: 'mock', specFile });
 }
 
 const SIGNATURES = [
