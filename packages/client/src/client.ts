@@ -20,10 +20,10 @@ import {
   OpenAIError,
   ValidationError,
 } from './errors.js';
-import { createLog, type Logger, type LogLevel, redactHeaders, SECRET_HEADER } from './log.js';
+import { createLog, type Logger, type LogLevel, SECRET_HEADER } from './log.js';
 import { toFormData, type Uploadable } from './multipart.js';
 import { setMeta } from './response-meta.js';
-import { retryDelay, shouldRetry, sleep } from './retry.js';
+import { after, retryDelay, shouldRetry, sleep } from './retry.js';
 import { eventStream, type ImageStream } from './stream.js';
 
 /** Options of {@link createImagesClient}. Every option is optional. */
@@ -132,10 +132,17 @@ function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name]?.trim() || undefined;
 }
 
-function checkHeaders(headers: Record<string, string>): void {
+/**
+ * Header values fetch (undici) would refuse, after retrying as connection errors: CR, LF, NUL and other control
+ * characters, and anything above U+00FF. A credential header's value is not echoed.
+ */
+function checkHeaders(headers: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (/[\r\n]/.test(value))
-      throw new ValidationError(`headers["${name}"]`, `contains CR or LF${SECRET_HEADER.test(name) ? '' : `: ${JSON.stringify(value)}`}`);
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value as string))
+      throw new ValidationError(
+        `headers["${name}"]`,
+        `contains CR or LF or another invalid character${SECRET_HEADER.test(name) ? '' : `: ${JSON.stringify(value)}`}`,
+      );
   }
 }
 
@@ -146,15 +153,16 @@ function checkPrompt(prompt: unknown): void {
 
 /** `list` (an image, or a list of them) is present, not empty, and not longer than the spec allows. */
 function checkImages(field: string, list: unknown): void {
-  const n = list === undefined ? -1 : [list].flat().length;
+  const n = [list ?? []].flat().length;
   if (n < 1 || n > MAX_IMAGES)
-    throw new ValidationError(field, n < 0 ? 'is required' : n ? `has ${n} items; at most ${MAX_IMAGES} are allowed` : 'is an empty list');
+    throw new ValidationError(field, n ? `has ${n} items (at most ${MAX_IMAGES})` : 'is required (missing or empty)');
 }
 
 /**
  * Create a client for the Images API. Throws `OpenAIError` without an API key, or in a browser
- * without `dangerouslyAllowBrowser`; `ValidationError` for a bad `baseURL`, plain `http://` to a
- * non-loopback host, or a header value (the key included) containing CR/LF. See {@link ClientOptions} for defaults.
+ * without `dangerouslyAllowBrowser`; `TypeError` (from `URL`) for a `baseURL` that is not a URL;
+ * `ValidationError` for plain `http://` to a non-loopback host, or a header value (the key included) that
+ * fetch would refuse (CR, LF, other control characters, characters above U+00FF). See {@link ClientOptions} for defaults.
  */
 export function createImagesClient(options: ClientOptions = {}): ImagesClient {
   return clientWith(options);
@@ -168,23 +176,18 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const apiKey = options.apiKey ?? env('OPENAI_API_KEY');
   if (!apiKey) throw new OpenAIError('Missing API key: pass apiKey or set OPENAI_API_KEY.');
   if (!options.dangerouslyAllowBrowser && (globalThis as { document?: unknown }).document !== undefined)
-    throw new OpenAIError('Refusing to run in a browser (the API key would be public) unless dangerouslyAllowBrowser: true.');
+    throw new OpenAIError('Refusing to expose the API key in a browser without dangerouslyAllowBrowser: true.');
   const baseURL = options.baseURL ?? env('OPENAI_BASE_URL') ?? 'https://api.openai.com/v1';
-  let url: URL;
-  try {
-    url = new URL(baseURL);
-  } catch {
-    throw new ValidationError('baseURL', `is not a valid URL: ${JSON.stringify(baseURL)}`);
-  }
-  if (url.protocol === 'http:' && !/^((.+\.)?localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname) && !options.allowInsecureHttp) {
-    throw new ValidationError('baseURL', `${baseURL} would send the API key unencrypted; use https or set allowInsecureHttp: true`);
-  }
+  const url = new URL(baseURL); // a TypeError (Invalid URL) if it is not one
+  if (url.protocol === 'http:' && !/^((.+\.)?localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname) && !options.allowInsecureHttp)
+    throw new ValidationError('baseURL', `${baseURL} would send the API key unencrypted; use https or allowInsecureHttp: true`);
   const organization = options.organization === undefined ? env('OPENAI_ORG_ID') : options.organization;
   const project = options.project === undefined ? env('OPENAI_PROJECT_ID') : options.project;
-  const headers: Record<string, string> = {
+  // openapi-fetch leaves out headers whose value is undefined.
+  const headers = {
     Authorization: `Bearer ${apiKey}`,
-    ...(organization && { 'OpenAI-Organization': organization }),
-    ...(project && { 'OpenAI-Project': project }),
+    'OpenAI-Organization': organization || undefined,
+    'OpenAI-Project': project || undefined,
     ...options.defaultHeaders,
   };
   checkHeaders(headers);
@@ -194,12 +197,23 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const debug = logLevel === 'debug';
   const customFetch = options.fetch;
   const dispatcher = customFetch ? undefined : dispatcherFor?.();
+  /**
+   * A copy of `headers` with the key replaced wherever it appears (a debugging proxy may echo it), for errors,
+   * response meta and logs; `redact` also hides credential headers (for logs). Only cold paths call it.
+   */
+  const clean = (headers: Headers, redact?: boolean): Headers => {
+    const copy = new Headers();
+    headers.forEach((value, name) => {
+      copy.append(name, redact && SECRET_HEADER.test(name) ? '[REDACTED]' : value.replaceAll(apiKey, '[REDACTED]'));
+    });
+    return copy;
+  };
   // The images methods' requests (PlainRequests) go through here; `raw` uses the fetch as given.
   const transport = async (input: PlainRequest): Promise<Response> => {
     const started = Date.now();
-    if (debug) log('debug', `request ${input.method} ${input.url}`, redactHeaders(input.headers));
+    if (debug) log('debug', `request ${input.method} ${input.url}`, Object.fromEntries(clean(input.headers, true)));
     const response = await (customFetch ? customFetch(new Request(input.url, input)) : fetch(input.url, input));
-    if (debug) log('debug', `response ${response.status} in ${Date.now() - started} ms`, redactHeaders(response.headers));
+    if (debug) log('debug', `response ${response.status} in ${Date.now() - started} ms`, Object.fromEntries(clean(response.headers, true)));
     return response;
   };
   const raw = createClient<paths>({
@@ -213,8 +227,12 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const escapedKey = JSON.stringify(apiKey).slice(1, -1);
   const scrub = (value: unknown): unknown => value && JSON.parse(JSON.stringify(value).replaceAll(escapedKey, '[REDACTED]'));
 
-  /** POST `body` (JSON, or multipart when it is a `FormData`) with retries and timeouts; the parsed body, or a stream of events. */
-  async function send<T>(path: ImagePath, body: object, stream: boolean, ro: RequestOptions = {}): Promise<T> {
+  /**
+   * POST `body` (default: `params`; JSON, or multipart when it is a `FormData`) with retries and timeouts; the
+   * parsed body, or a stream of events when `params.stream` is true.
+   */
+  async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, body: object = params): Promise<T> {
+    const stream = (params as { stream?: unknown }).stream === true;
     const {
       signal,
       timeout = options.timeout ?? 600_000,
@@ -229,15 +247,11 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       const abort = () => controller.abort();
       signal?.addEventListener('abort', abort);
       let timedOut = false;
-      const timer = setTimeout(
-        () => {
-          timedOut = true;
-          abort();
-        },
-        Math.min(timeout || 2 ** 31 - 1, 2 ** 31 - 1),
-      );
+      const timer = after(timeout, () => {
+        timedOut = true;
+        abort();
+      });
       let res: Response | undefined;
-      let text = '';
       let error: APIError;
       try {
         signal?.throwIfAborted();
@@ -257,25 +271,40 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           } as never,
         );
         res = result.response;
+        const { status, headers } = res;
+        // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
+        const fail = (body: unknown, prefix?: string, code?: number) => errorFromBody(code, scrub(body), clean(headers), prefix);
         if (res.ok) {
           // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
+          const type = stream && headers.get('content-type');
           let data: unknown;
-          if (stream) data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, res.headers, scrub, signal);
+          if (type && /^text\/event-stream\b/i.test(type))
+            data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal);
           else {
-            text = await res.text();
-            data = JSON.parse(text);
+            // Anything but an event stream (a JSON body, an HTML page) for a stream, or a body that is not a JSON object: an error.
+            const text = await res.text();
+            try {
+              data = !stream && JSON.parse(text);
+            } catch {}
+            if (typeof data !== 'object' || !data)
+              throw fail(
+                text,
+                `${status} ${stream ? `expected text/event-stream, got ${type || 'no content type'}:` : 'response body is not valid JSON:'}`,
+                status,
+              );
           }
-          if (typeof data !== 'object' || !data) throw new SyntaxError();
-          setMeta(data, res);
+          setMeta(data as object, res, clean);
           return data as T;
         }
-        error = errorFromBody(res.status, scrub(result.error), res.headers);
-        setMeta(error, res);
-        if (!shouldRetry(res.status, res.headers)) throw error;
+        error = fail(result.error, undefined, status);
+        setMeta(error, res, clean);
+        if (!shouldRetry(status, headers)) throw error;
       } catch (cause) {
         if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
         if (cause instanceof OpenAIError) throw cause; // our own errors (above) are final
-        if (res && cause instanceof SyntaxError) throw errorFromBody(res.status, scrub(text), res.headers); // not JSON, or not an object
+        // An upload that cannot be read (a file from fromPath changed or was removed since): retrying cannot help.
+        if ((cause as { cause?: Error } | undefined)?.cause?.name === 'NotReadableError')
+          throw new OpenAIError('Upload failed: a file changed after fromPath.', cause);
         error = timedOut
           ? new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`, cause)
           : new APIConnectionError(res ? 'Connection lost mid-response.' : 'Connection error.', cause);
@@ -295,18 +324,17 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     images: {
       async generate(body: ImageGenerateParams, ro?: RequestOptions) {
         checkPrompt(body.prompt);
-        return send('/images/generations', body, body.stream === true, ro);
+        return send('/images/generations', body, ro);
       },
       async edit(body: ImageEditParams, ro?: RequestOptions) {
         checkPrompt(body.prompt);
         const json = 'images' in body;
         checkImages(json ? 'images' : 'image', json ? body.images : body.image);
-        const files = ['image', 'mask'] satisfies Array<keyof ImageEditMultipartParams>;
-        return send('/images/edits', json ? body : await toFormData(body, files), body.stream === true, ro);
+        return send('/images/edits', body, ro, json ? body : await toFormData(body));
       },
       async createVariation(body: ImageVariationParams, ro?: RequestOptions) {
         checkImages('image', body.image);
-        return send('/images/variations', await toFormData(body, ['image'] satisfies Array<keyof ImageVariationParams>), false, ro);
+        return send('/images/variations', body, ro, await toFormData(body));
       },
     } as ImagesResource,
   };

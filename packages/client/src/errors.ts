@@ -4,22 +4,17 @@ import type { SpecHeaderName } from './response-meta.js';
 /**
  * Base class of every error thrown by this package (same name as in the official `openai` SDK, so
  * `catch` blocks migrate unchanged). Errors never hold the API key or the request headers.
+ * `JSON.stringify` gives an error's own fields (`status`, `code`, `type`, `param`, `requestID`, …).
  */
 export class OpenAIError extends Error {
   constructor(message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
   }
-
-  /** A plain object for logs: name, message and the error's own fields (headers as an object). */
-  toJSON(): Record<string, unknown> {
-    const { headers } = this as { headers?: Headers };
-    return { name: this.name, message: this.message, ...(this as object), headers: headers && Object.fromEntries(headers) };
-  }
 }
 
 /**
  * A request the client refused to send because an argument is invalid (empty prompt, empty or too
- * long image list, not an image file, CR/LF in a header, …). `field` names the argument; the
+ * long image list, not an image file, CR/LF or another invalid character in a header, …). `field` names the argument; the
  * message starts with it.
  */
 export class ValidationError extends OpenAIError {
@@ -48,7 +43,8 @@ export class APIError extends OpenAIError {
 
   constructor(message: string, cause?: unknown, status?: number, error?: ApiErrorObject | string, headers?: Headers) {
     super(message, cause);
-    const e: Partial<ApiErrorObject> = (typeof error === 'object' && error) || {};
+    // A string (or no body) has none of the fields.
+    const e: Partial<ApiErrorObject> = Object(error);
     Object.assign(this, {
       status,
       headers,
@@ -66,33 +62,37 @@ OpenAIError.prototype.name = 'OpenAIError';
 ValidationError.prototype.name = 'ValidationError';
 APIError.prototype.name = 'APIError';
 
-/** A subclass of `Base` that adds nothing but its name (as `name` on instances and on the class). */
-function subclass(name: string, Base: typeof APIError = APIError): typeof APIError {
+/** The subclass for each HTTP status that has one (filled by {@link subclass}). */
+const byStatus: Record<number, typeof APIError> = {};
+
+/** A subclass of `Base` that adds nothing but its name (as `name` on instances and on the class), used for `status`. */
+function subclass(name: string, status?: number, Base: typeof APIError = APIError): typeof APIError {
   const Class = { [name]: class extends Base {} }[name] as typeof APIError;
   Class.prototype.name = name;
+  if (status) byStatus[status] = Class;
   return Class;
 }
 
 /** HTTP 400. */
-export const BadRequestError = subclass('BadRequestError');
+export const BadRequestError = subclass('BadRequestError', 400);
 export type BadRequestError = APIError;
 /** HTTP 401: missing or wrong API key. */
-export const AuthenticationError = subclass('AuthenticationError');
+export const AuthenticationError = subclass('AuthenticationError', 401);
 export type AuthenticationError = APIError;
 /** HTTP 403. */
-export const PermissionDeniedError = subclass('PermissionDeniedError');
+export const PermissionDeniedError = subclass('PermissionDeniedError', 403);
 export type PermissionDeniedError = APIError;
 /** HTTP 404. */
-export const NotFoundError = subclass('NotFoundError');
+export const NotFoundError = subclass('NotFoundError', 404);
 export type NotFoundError = APIError;
 /** HTTP 409 (retried by default). */
-export const ConflictError = subclass('ConflictError');
+export const ConflictError = subclass('ConflictError', 409);
 export type ConflictError = APIError;
 /** HTTP 422. */
-export const UnprocessableEntityError = subclass('UnprocessableEntityError');
+export const UnprocessableEntityError = subclass('UnprocessableEntityError', 422);
 export type UnprocessableEntityError = APIError;
 /** HTTP 429: rate limit or quota (retried by default, honouring `retry-after`). */
-export const RateLimitError = subclass('RateLimitError');
+export const RateLimitError = subclass('RateLimitError', 429);
 export type RateLimitError = APIError;
 /** HTTP 500 and above (retried by default). */
 export const InternalServerError = subclass('InternalServerError');
@@ -104,38 +104,33 @@ export type APIUserAbortError = APIError;
 export const APIConnectionError = subclass('APIConnectionError');
 export type APIConnectionError = APIError;
 /** The request `timeout` elapsed before the response headers (or, without streaming, the whole body) arrived. */
-export const APIConnectionTimeoutError = subclass('APIConnectionTimeoutError', APIConnectionError);
+export const APIConnectionTimeoutError = subclass('APIConnectionTimeoutError', 0, APIConnectionError);
 export type APIConnectionTimeoutError = APIError;
 /** A stream received no bytes for `streamIdleTimeout` ms and was closed. */
-export const StreamIdleTimeoutError = subclass('StreamIdleTimeoutError', APIConnectionTimeoutError);
+export const StreamIdleTimeoutError = subclass('StreamIdleTimeoutError', 0, APIConnectionTimeoutError);
 export type StreamIdleTimeoutError = APIError;
-/** The server sent an `error` event (or an event whose payload has an `error` key) inside a stream. */
+/**
+ * The server sent an `error` event (or an event whose payload has an `error` key, or one that is not JSON)
+ * inside a stream, or the stream ended without any event.
+ */
 export const APIStreamError = subclass('APIStreamError');
 export type APIStreamError = APIError;
 
-const byStatus: Record<number, typeof APIError> = {
-  400: BadRequestError,
-  401: AuthenticationError,
-  403: PermissionDeniedError,
-  404: NotFoundError,
-  409: ConflictError,
-  422: UnprocessableEntityError,
-  429: RateLimitError,
-};
-
 /**
  * The error for a failed response, an `error` stream event or a stream event that is not JSON (`status`
- * undefined): the right `APIError` subclass, the message from the JSON `error.message`, else the body
- * text with HTML tags stripped (≤ 300 chars).
+ * undefined): the right `APIError` subclass, the message from the JSON `error.message`, else `prefix`
+ * (default: the status) and the body text with `<script>`/`<style>` elements and HTML tags stripped (≤ 300 chars).
  */
-export function errorFromBody(status: number | undefined, body: unknown, headers: Headers): APIError {
+export function errorFromBody(status: number | undefined, body: unknown, headers: Headers, prefix?: string): APIError {
   const error = (body as { error?: unknown } | null)?.error ?? body;
   let message: string;
   if (typeof error === 'object' && error) {
     message = (error as ApiErrorObject).message || JSON.stringify(error);
   } else {
-    message = typeof error === 'string' ? error.replace(/(<[^>]*>|\s)+/g, ' ').trim() : '';
-    message = `${status ?? 'Invalid JSON in stream event:'} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || 'status code (no body)'}`;
+    // Linear however hostile the body: an unclosed <script> or <style> runs to the end, a tag cannot contain `<`.
+    message = typeof error === 'string' ? error.replace(/(<(script|style)\b[\s\S]*?(<\/\2>|$)|<[^<>]*>|\s)+/gi, ' ').trim() : '';
+    message =
+      `${prefix ?? status} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || (prefix ? '' : 'status code (no body)')}`.trim();
   }
   const Class = status === undefined ? APIStreamError : (byStatus[status] ?? (status >= 500 ? InternalServerError : APIError));
   return new Class(message, undefined, status, error as ApiErrorObject | string | undefined, headers);

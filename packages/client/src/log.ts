@@ -13,21 +13,12 @@ const levels: LogLevel[] = ['off', 'error', 'warn', 'info', 'debug'];
 /** Header names whose values are credentials: never logged, never echoed in error messages. */
 export const SECRET_HEADER = /auth|key|cookie|token|secret/i;
 
-/** Header names and values with credentials replaced by `[REDACTED]`. */
-export function redactHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name] = SECRET_HEADER.test(name) ? '[REDACTED]' : value;
-  });
-  return out;
-}
-
-export type Log = (level: Exclude<LogLevel, 'off'>, message: string, details?: Record<string, unknown>) => void;
+export type Log = (level: Exclude<LogLevel, 'off'>, message: string, ...details: Array<Record<string, unknown>>) => void;
 
 /** A log function writing `[imagegen] …` lines at or above `level`; an unknown level counts as `warn`. */
 export function createLog(logger: Logger, level: string | undefined): Log {
   const max = levels.indexOf(level as LogLevel) + 1 || 3;
-  return (at, message, details) => {
-    if (levels.indexOf(at) < max) logger[at](`[imagegen] ${message}`, ...(details ? [details] : []));
+  return (at, message, ...details) => {
+    if (levels.indexOf(at) < max) logger[at](`[imagegen] ${message}`, ...details);
   };
 }

@@ -18,13 +18,21 @@ export interface FromPathOptions {
 
 /**
  * A `File` backed by a file on disk (Node `fs.openAsBlob`): uploads stream it from disk instead of
- * reading it into memory, and retries can re-read it. Node only (≥ 19.8); rejects if the path does
- * not exist. The file must not change until the upload is done.
+ * reading it into memory, and retries can re-read it. Node only (≥ 19.8); rejects with `OpenAIError`
+ * naming the path if it is not a readable regular file (a directory, a missing or unreadable file).
+ * The file must not change until the upload is done (if it does, the upload fails with `OpenAIError`).
  */
 export async function fromPath(path: string, options: FromPathOptions = {}): Promise<File> {
-  const fs = await importNode<{ openAsBlob(path: string, options: { type?: string }): Promise<Blob> }>('node:fs');
+  const fs = await importNode<{
+    openAsBlob(path: string, options: { type?: string }): Promise<Blob>;
+    promises: { stat(path: string): Promise<{ isFile(): boolean }>; access(path: string, mode: number): Promise<void> };
+    constants: { R_OK: number };
+  }>('node:fs');
   let blob: Blob;
   try {
+    // openAsBlob accepts a directory (and an unreadable file): it would fail only when the upload reads it.
+    if (!(await fs.promises.stat(path)).isFile()) throw new Error('not a regular file');
+    await fs.promises.access(path, fs.constants.R_OK);
     blob = await fs.openAsBlob(path, options.type ? { type: options.type } : {});
   } catch (cause) {
     throw new OpenAIError(`fromPath: cannot open ${JSON.stringify(path)} (${(cause as Error).message})`, cause);

@@ -8,8 +8,9 @@ export * from './index.js';
 
 /**
  * Create a client for the Images API. Throws `OpenAIError` without an API key, or in a browser
- * without `dangerouslyAllowBrowser`; `ValidationError` for a bad `baseURL`, plain `http://` to a
- * non-loopback host, or a header value (the key included) containing CR/LF. See {@link ClientOptions} for defaults.
+ * without `dangerouslyAllowBrowser`; `TypeError` (from `URL`) for a `baseURL` that is not a URL;
+ * `ValidationError` for plain `http://` to a non-loopback host, or a header value (the key included) that
+ * fetch would refuse (CR, LF, other control characters, characters above U+00FF). See {@link ClientOptions} for defaults.
  */
 export function createImagesClient(options: ClientOptions = {}): ImagesClient {
   return clientWith(options, nodeDispatcher);

@@ -24,8 +24,11 @@ export interface ResponseMeta {
   processingMs: number | undefined;
 }
 
-/** The response behind each result; its meta is read only when asked for (most callers never do). */
-const responses = new WeakMap<object, Response>();
+/**
+ * The response behind each result, and the function that removes the API key from its headers; its meta
+ * is read (and the headers scrubbed) only when asked for: most callers never do.
+ */
+const responses = new WeakMap<object, [Response, (headers: Headers) => Headers]>();
 
 /** Read the meta of a response's headers (pure). */
 export function metaOf(status: number, headers: Headers): ResponseMeta {
@@ -44,9 +47,9 @@ export function metaOf(status: number, headers: Headers): ResponseMeta {
   };
 }
 
-/** Remember the response a result (an `ImagesResponse`, a stream, an `APIError`) came from. */
-export function setMeta(target: object, response: Response): void {
-  responses.set(target, response);
+/** Remember the response a result (an `ImagesResponse`, a stream, an `APIError`) came from; `scrub` cleans its headers. */
+export function setMeta(target: object, response: Response, scrub: (headers: Headers) => Headers): void {
+  responses.set(target, [response, scrub]);
 }
 
 /**
@@ -55,6 +58,6 @@ export function setMeta(target: object, response: Response): void {
  * plain objects (nothing extra in `JSON.stringify`). `undefined` for other values.
  */
 export function getResponseMeta(result: object): ResponseMeta | undefined {
-  const response = responses.get(result);
-  return response && metaOf(response.status, response.headers);
+  const entry = responses.get(result);
+  return entry && metaOf(entry[0].status, entry[1](entry[0].headers));
 }

@@ -21,6 +21,11 @@ export function retryDelay(retry: number, headers?: Headers): number {
   return wait >= 0 && wait <= 60_000 ? wait : Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
 }
 
+/** `setTimeout(fn, ms)`, with 0 (and anything above the 24.8-day maximum) meaning never, in effect. */
+export function after(ms: number, fn: () => void): ReturnType<typeof setTimeout> {
+  return setTimeout(fn, Math.min(ms || 2 ** 31 - 1, 2 ** 31 - 1));
+}
+
 /** Resolves after `ms`, or as soon as `signal` aborts (the caller checks which). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -151,7 +151,7 @@ describe.skipIf(!available && !process.env.CI)(title, () => {
         return `${(error as Error).name}: ${(error as Error).message}`;
       }
     }, apiBase);
-    expect(result).toMatch(/^OpenAIError: Refusing to run in a browser/);
+    expect(result).toMatch(/^OpenAIError: Refusing to expose the API key in a browser without dangerouslyAllowBrowser: true/);
   });
 
   it('generates, across origins, with dangerouslyAllowBrowser', async () => {

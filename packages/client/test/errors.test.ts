@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { errorFromBody } from '../src/errors.js';
 import {
   APIConnectionError,
   APIError,
@@ -79,6 +80,23 @@ describe('HTTP errors', () => {
     expect((error as APIError).error).toBe(html);
   });
 
+  it('leaves the contents of <style> and <script> out of the message', async () => {
+    const html = `<html><head><title>502 Bad Gateway</title><style>${'body{}'.repeat(500)}</style><script>if (a < b) go();</script></head><body><h1>Bad Gateway</h1></body></html>`;
+    server.fallback = (_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(html);
+    const error = await testClient(server.url, { maxRetries: 0 })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('502 502 Bad Gateway Bad Gateway');
+  });
+
+  it('strips markup in linear time, however hostile the page', () => {
+    for (const unit of ['<style ', '<', ' <a']) {
+      const t0 = performance.now();
+      errorFromBody(502, unit.repeat(200_000), new Headers());
+      expect(performance.now() - t0).toBeLessThan(1000);
+    }
+  });
+
   it('describes an empty error body', async () => {
     server.fallback = (_req, res) => void res.writeHead(500).end();
     await expect(testClient(server.url, { maxRetries: 0 }).images.generate({ prompt: 'x' })).rejects.toThrow('500 status code (no body)');
@@ -91,7 +109,7 @@ describe('HTTP errors', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(200);
-    expect((error as Error).message).toBe('200 hi');
+    expect((error as Error).message).toBe('200 response body is not valid JSON: hi');
     expect((error as APIError).error).toBe('<html>hi</html>');
     expect(server.requests).toHaveLength(1);
   });
@@ -106,14 +124,13 @@ describe('HTTP errors', () => {
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
 
-  it('serialises errors to useful JSON', async () => {
+  it('serialises the API fields of an error to JSON', async () => {
     server.fallback = json(429, body('slow down'), { 'x-request-id': 'req_j' });
     const error = await testClient(server.url, { maxRetries: 0 })
       .images.generate({ prompt: 'x' })
       .catch((e: unknown) => e);
     const parsed = JSON.parse(JSON.stringify(error));
-    expect(parsed).toMatchObject({ name: 'RateLimitError', message: 'slow down', status: 429, code: 'invalid_value', requestID: 'req_j' });
-    expect(parsed.headers['x-request-id']).toBe('req_j');
+    expect(parsed).toMatchObject({ status: 429, code: 'invalid_value', type: 'invalid_request_error', param: 'size', requestID: 'req_j' });
   });
 });
 
@@ -129,29 +146,36 @@ describe('checks before sending', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('refuses CR/LF in header values', async () => {
+  it('refuses CR/LF, other control characters and characters above U+00FF in header values', async () => {
     expect(() => testClient(server.url, { defaultHeaders: { 'X-Tag': 'a\r\nInjected: 1' } })).toThrow(
-      'headers["X-Tag"]: contains CR or LF: "a\\r\\nInjected: 1"',
+      'headers["X-Tag"]: contains CR or LF or another invalid character: "a\\r\\nInjected: 1"',
     );
     expect(() => testClient(server.url, { organization: 'org\n' })).toThrow(/headers\["OpenAI-Organization"\]: contains CR or LF/);
+    // A credential's value is not echoed.
     expect(() => createImagesClient({ apiKey: `${API_KEY}\n`, baseURL: server.url })).toThrow(
-      /^headers\["Authorization"\]: contains CR or LF$/,
+      /^headers\["Authorization"\]: contains CR or LF or another invalid character$/,
     );
-    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { headers: { 'X-Trace': 'a\nb' } })).rejects.toThrow(
-      ValidationError,
-    );
-    expect(server.requests).toHaveLength(0);
+    const client = testClient(server.url);
+    for (const value of ['a\nb', 'a\0b', 'a\x7fb', 'café ☕']) {
+      const error = await client.images.generate({ prompt: 'x' }, { headers: { 'X-Trace': value } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe('headers["X-Trace"]');
+      expect((error as Error).message).toContain(JSON.stringify(value));
+    }
+    // Tabs and Latin-1 are fine.
+    await client.images.generate({ prompt: 'x' }, { headers: { 'X-Trace': 'a\tcafé' } });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('refuses to send the key over plain http to a non-loopback host unless allowed', () => {
     expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'http://api.example.com/v1' })).toThrow(
-      /baseURL: http:\/\/api.example.com\/v1 would send the API key unencrypted/,
+      /^baseURL: http:\/\/api.example.com\/v1 would send the API key unencrypted; use https or allowInsecureHttp: true$/,
     );
     expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'http://api.example.com/v1', allowInsecureHttp: true })).not.toThrow();
     for (const url of ['http://localhost:1234', 'http://127.0.0.1', 'http://[::1]:80', 'http://app.localhost', 'https://api.example.com']) {
       expect(() => createImagesClient({ apiKey: API_KEY, baseURL: url })).not.toThrow();
     }
-    expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'not a url' })).toThrow(/baseURL: is not a valid URL/);
+    expect(() => createImagesClient({ apiKey: API_KEY, baseURL: 'not a url' })).toThrow(TypeError); // URL's own "Invalid URL"
   });
 
   it('requires an API key', () => {
@@ -166,7 +190,7 @@ describe('checks before sending', () => {
   it('refuses to run in a browser unless dangerouslyAllowBrowser', () => {
     vi.stubGlobal('document', {});
     try {
-      expect(() => createImagesClient({ apiKey: API_KEY })).toThrow(/Refusing to run in a browser/);
+      expect(() => createImagesClient({ apiKey: API_KEY })).toThrow(/Refusing to expose the API key in a browser/);
       expect(() => createImagesClient({ apiKey: API_KEY, dangerouslyAllowBrowser: true })).not.toThrow();
     } finally {
       vi.unstubAllGlobals();

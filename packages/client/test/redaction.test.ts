@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIConnectionError, type ClientOptions, createImagesClient, OpenAIError } from '../src/node.js';
+import { APIConnectionError, APIError, type ClientOptions, createImagesClient, getResponseMeta, OpenAIError } from '../src/node.js';
 import { API_KEY, PNG, partialEvent, recordingLogger, testClient } from './fixtures.js';
 import { type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
 
@@ -106,5 +106,46 @@ describe('the API key never leaks', () => {
     expect(logText).not.toContain(API_KEY);
     expect(inspect(client, { depth: Infinity, showHidden: true })).not.toContain(API_KEY);
     expect(JSON.stringify(client)).not.toContain(API_KEY);
+  });
+});
+
+describe('a server that echoes the key in a response header', () => {
+  const echo =
+    (status: number): Handler =>
+    (req, res) => {
+      const auth = String(req.headers.authorization);
+      res.writeHead(status, { 'content-type': 'application/json', 'x-upstream-debug': `received ${auth}`, 'x-request-id': 'req_echo' });
+      res.end(JSON.stringify(status === 200 ? { created: 1, data: [] } : errorBody(status)));
+    };
+
+  it('does not get it into the error, its JSON, util.inspect, the response meta or the debug log', async () => {
+    const logger = recordingLogger();
+    server.reset();
+    server.fallback = echo(401);
+    const error = await testClient(server.url, { logger, logLevel: 'debug' })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    const headers = (error as APIError).headers;
+    expect(headers?.get('x-upstream-debug')).toBe('received Bearer [REDACTED]');
+    expect(headers?.get('x-request-id')).toBe('req_echo');
+    expect((error as APIError).requestID).toBe('req_echo');
+    for (const text of [
+      JSON.stringify(error),
+      inspect(error, { depth: Infinity, showHidden: true }),
+      JSON.stringify(Object.fromEntries(getResponseMeta(error as APIError)?.headers ?? [])),
+      logger.lines.map((line) => inspect(line, { depth: Infinity })).join('\n'),
+    ])
+      expect(text).not.toContain(API_KEY);
+    expect(logger.lines.map((line) => inspect(line)).join('\n')).toContain('received Bearer [REDACTED]');
+  });
+
+  it('does not get it into the meta of a successful response', async () => {
+    server.reset();
+    server.fallback = echo(200);
+    const result = await testClient(server.url).images.generate({ prompt: 'x' });
+    const meta = getResponseMeta(result);
+    expect(meta?.headers.get('x-upstream-debug')).toBe('received Bearer [REDACTED]');
+    expect(meta?.requestId).toBe('req_echo');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
+  APIError,
   APIStreamError,
   APIUserAbortError,
   collectImages,
@@ -122,6 +123,28 @@ describe('streaming', () => {
     server.queue(sse([sseFrame({ error: { message: 'bad', type: 'server_error', code: null, param: null } })]));
     const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
     await expect(drain(stream)).rejects.toThrow(APIStreamError);
+  });
+
+  it('throws APIError for a 200 stream answer that is not an event stream (a JSON body), with its type and text', async () => {
+    server.queue(json(200, { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] }));
+    const error = await testClient(server.url)
+      .images.generate({ prompt: 'x', stream: true })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(200);
+    expect((error as Error).message).toBe(
+      '200 expected text/event-stream, got application/json: {"created":1,"data":[{"b64_json":"iVBORw0KGgo="}]}',
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws APIStreamError for a stream that ends without any event', async () => {
+    server.queue(sse([]));
+    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    const error = await drain(stream).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIStreamError);
+    expect((error as Error).message).toBe('The stream ended without any event.');
+    expect((error as APIError).headers?.get('content-type')).toBe('text/event-stream');
   });
 
   it('throws APIStreamError for an event that is not JSON', async () => {

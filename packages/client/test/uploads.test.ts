@@ -1,8 +1,8 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fromPath, ValidationError } from '../src/node.js';
+import { fromPath, OpenAIError, ValidationError } from '../src/node.js';
 import { JPEG, PNG, testClient, WEBP } from './fixtures.js';
 import { json, multipartEntries, startServer, type TestServer } from './server.js';
 
@@ -94,12 +94,12 @@ describe('images.edit (multipart)', () => {
 
   it('refuses an empty image list, too many images and a missing image', async () => {
     const client = testClient(server.url);
-    await expect(client.images.edit({ image: [], prompt: 'x' })).rejects.toThrow(/^image: is an empty list/);
+    await expect(client.images.edit({ image: [], prompt: 'x' })).rejects.toThrow(/^image: is required \(missing or empty\)$/);
     await expect(client.images.edit({ image: Array.from({ length: 17 }, () => PNG), prompt: 'x' })).rejects.toThrow(
-      /^image: has 17 items; at most 16/,
+      /^image: has 17 items \(at most 16\)$/,
     );
     // @ts-expect-error image is required
-    await expect(client.images.edit({ prompt: 'x' })).rejects.toThrow(/^image: is required/);
+    await expect(client.images.edit({ prompt: 'x' })).rejects.toThrow(/^image: is required \(missing or empty\)$/);
     await expect(client.images.edit({ image: PNG, prompt: '  ' })).rejects.toThrow(/^prompt: must be a non-empty string/);
     expect(server.requests).toHaveLength(0);
   });
@@ -125,7 +125,7 @@ describe('images.edit (JSON body)', () => {
   });
   it('refuses an empty or too long `images` list', async () => {
     const client = testClient(server.url);
-    await expect(client.images.edit({ images: [], prompt: 'x' })).rejects.toThrow(/^images: is an empty list/);
+    await expect(client.images.edit({ images: [], prompt: 'x' })).rejects.toThrow(/^images: is required \(missing or empty\)$/);
     await expect(client.images.edit({ images: Array.from({ length: 17 }, () => ({ file_id: 'f' })), prompt: 'x' })).rejects.toThrow(
       /^images: has 17 items/,
     );
@@ -180,4 +180,51 @@ describe('fromPath', () => {
   it('rejects a missing path', async () => {
     await expect(fromPath(join(dir, 'nope.png'))).rejects.toThrow(/fromPath: cannot open ".*nope.png"/);
   });
+
+  it('rejects a directory up front (fs.openAsBlob would accept it and fail only when the upload reads it)', async () => {
+    const sub = join(dir, 'a-directory');
+    await mkdir(sub);
+    for (const options of [{}, { type: 'image/png' }]) {
+      const error = await fromPath(sub, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAIError);
+      expect((error as Error).message).toBe(`fromPath: cannot open ${JSON.stringify(sub)} (not a regular file)`);
+    }
+  });
+
+  it('fails before sending, naming the field, when the file changed after fromPath', async () => {
+    const path = join(dir, 'changing.png');
+    await writeFile(path, PNG);
+    const image = await fromPath(path, { type: 'image/png' });
+    await appendFile(path, 'appended later');
+    const error = await testClient(server.url)
+      .images.edit({ image: [PNG, image], prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAIError);
+    expect((error as Error).message).toBe('Upload failed: image[1] changed after fromPath.');
+    expect((error as Error).cause).toMatchObject({ name: 'NotReadableError' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  // Node 24's fetch does not reject on an unreadable FormData file: the NotReadableError escapes as an uncaught
+  // exception (node:internal/blob) and the process dies. Only a change before the call can be caught there.
+  it.skipIf(Number(process.versions.node.split('.')[0]) >= 24)(
+    'fails at once, without retrying again, when the file changes between attempts',
+    async () => {
+      const path = join(dir, 'changing-later.png');
+      await writeFile(path, PNG);
+      const image = await fromPath(path, { type: 'image/png' });
+      const fail = json(500, { error: { message: 'boom', type: 'server_error', param: null, code: null } }, { 'retry-after-ms': '0' });
+      server.queue(async (req, res, raw) => {
+        await appendFile(path, 'appended between attempts');
+        await fail(req, res, raw);
+      });
+      const error = await testClient(server.url, { maxRetries: 2 })
+        .images.edit({ image, prompt: 'x' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAIError);
+      expect((error as Error).message).toBe('Upload failed: a file changed after fromPath.');
+      expect(((error as Error).cause as Error).cause).toMatchObject({ name: 'NotReadableError' });
+      expect(server.requests.length).toBeLessThanOrEqual(2);
+    },
+  );
 });
