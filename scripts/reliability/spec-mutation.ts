@@ -410,6 +410,7 @@ function run(
         });
       },
     );
+    child.stdin?.on('error', () => {});
     child.stdin?.end();
   });
 }
