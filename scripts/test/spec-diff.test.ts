@@ -193,16 +193,22 @@ describe('spec-diff --write / --check', () => {
   });
 });
 
+/** A scratch repo whose spec (the base fixture) was released as 0.1.0: committed and tagged `@imagegen/spec@0.1.0`. */
+async function releasedRepo(): Promise<string> {
+  const dir = scratchRepo('0.1.0');
+  mkdirSync(path.join(dir, 'spec', 'src'), { recursive: true });
+  cpSync(fixture('base'), path.join(dir, 'spec', 'src', 'openapi.yaml'));
+  const git = (...args: string[]) => ok('git', args, { cwd: dir });
+  await git('init', '--quiet', '--initial-branch=main');
+  await git('add', '-A');
+  await git('commit', '--quiet', '-m', 'release 0.1.0');
+  await git('tag', '@imagegen/spec@0.1.0');
+  return dir;
+}
+
 describe('spec-diff: where the base comes from', () => {
   it('bundles spec/src from the git tag of the current spec version', async () => {
-    const dir = scratchRepo('0.1.0');
-    mkdirSync(path.join(dir, 'spec', 'src'), { recursive: true });
-    cpSync(fixture('base'), path.join(dir, 'spec', 'src', 'openapi.yaml'));
-    const git = (...args: string[]) => ok('git', args, { cwd: dir });
-    await git('init', '--quiet', '--initial-branch=main');
-    await git('add', '-A');
-    await git('commit', '--quiet', '-m', 'release');
-    await git('tag', '@imagegen/spec@0.1.0');
+    const dir = await releasedRepo();
     setRevision(dir, 'breaking');
     const r = await report(dir, []);
     expect(r.base).toBe('@imagegen/spec@0.1.0');
@@ -210,14 +216,7 @@ describe('spec-diff: where the base comes from', () => {
   });
 
   it('after `changeset version` but before publishing, compares with the last release and counts the applied bump', async () => {
-    const dir = scratchRepo('0.1.0');
-    mkdirSync(path.join(dir, 'spec', 'src'), { recursive: true });
-    cpSync(fixture('base'), path.join(dir, 'spec', 'src', 'openapi.yaml'));
-    const git = (...args: string[]) => ok('git', args, { cwd: dir });
-    await git('init', '--quiet', '--initial-branch=main');
-    await git('add', '-A');
-    await git('commit', '--quiet', '-m', 'release 0.1.0');
-    await git('tag', '@imagegen/spec@0.1.0');
+    const dir = await releasedRepo();
     setRevision(dir, 'additive');
     const setVersions = (version: string) => {
       for (const rel of ['spec', 'packages/types', 'packages/client', 'packages/contract']) {
