@@ -138,7 +138,11 @@ function generateConstants(): string {
     streamEventTypes: { generation: events('ImageGenStreamEvent'), edit: events('ImageEditStreamEvent') },
     operationPaths,
   };
-  return `${banner}\nexport const spec = ${JSON.stringify(constants, null, 2)} as const;\n`;
+  // Each limit is also its own export, so a bundle that needs one number does not carry the whole object.
+  const limitExports = Object.entries(constants.limits)
+    .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};\n`)
+    .join('');
+  return `${banner}\nexport const spec = ${JSON.stringify(constants, null, 2)} as const;\n\n${limitExports}`;
 }
 
 // A spec that does not pass lint can make openapi-typescript throw from deep inside (a stack trace that names no

@@ -8,8 +8,8 @@ import type {
   ImagesResponse,
   operations,
   paths,
-  spec,
 } from '@imagegen/types';
+import { editImageMaxItems, jsonEditImagesMaxItems } from '@imagegen/types';
 import createClient, { type Client } from 'openapi-fetch';
 import {
   APIConnectionError,
@@ -108,11 +108,8 @@ type ImagePath = keyof paths;
 /** The media types a 200 response may have, per the spec. */
 type ResponseMediaType = keyof operations['createImage']['responses'][200]['content'];
 
-/**
- * The spec's `editImageMaxItems` and `jsonEditImagesMaxItems`, written out so bundles do not carry the
- * whole generated `spec` object for one number; the annotation stops the build if the spec changes.
- */
-const MAX_IMAGES: typeof spec.limits.editImageMaxItems & typeof spec.limits.jsonEditImagesMaxItems = 16;
+/** The spec's `maxItems` of the edit image lists (multipart `image` and JSON `images`). */
+const MAX_IMAGES = Math.min(editImageMaxItems, jsonEditImagesMaxItems);
 
 /** What openapi-fetch builds for the images methods instead of a `Request`: the request init plus its URL. */
 type PlainRequest = RequestInit & { url: string; method: string; headers: Headers };

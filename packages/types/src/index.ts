@@ -34,4 +34,4 @@ export type ApiErrorObject = Schemas['Error'];
 export type ImageModel = NonNullable<CreateImageRequest['model'] | CreateImageEditRequest['model']>;
 
 /** Runtime values read from the merged spec at build time: limits, stream event names, operation paths. */
-export { spec } from './generated/constants.gen.js';
+export { editImageMaxItems, jsonEditImagesMaxItems, partialImagesMax, promptMaxLength, spec } from './generated/constants.gen.js';
