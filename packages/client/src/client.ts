@@ -10,7 +10,13 @@ import type {
   paths,
 } from '@imagegen/types';
 import { editImageMaxItems, jsonEditImagesMaxItems } from '@imagegen/types';
-import createClient, { type Client } from 'openapi-fetch';
+import createClient, {
+  type Client,
+  defaultBodySerializer,
+  type ClientOptions as FetchClientOptions,
+  mergeHeaders,
+  removeTrailingSlash,
+} from 'openapi-fetch';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -97,11 +103,9 @@ export interface ImagesResource {
   createVariation(body: ImageVariationParams, options?: RequestOptions): Promise<ImagesResponse>;
 }
 
-/** A client for the Images API. */
+/** A client for the Images API. {@link rawClient} gives the openapi-fetch client with the same base URL, headers and fetch. */
 export interface ImagesClient {
   images: ImagesResource;
-  /** The underlying openapi-fetch client (base URL and auth headers set; no retries, timeouts or validation). */
-  raw: Client<paths>;
 }
 
 type ImagePath = keyof paths;
@@ -111,18 +115,21 @@ type ResponseMediaType = keyof operations['createImage']['responses'][200]['cont
 /** The spec's `maxItems` of the edit image lists (multipart `image` and JSON `images`). */
 const MAX_IMAGES = Math.min(editImageMaxItems, jsonEditImagesMaxItems);
 
-/** What openapi-fetch builds for the images methods instead of a `Request`: the request init plus its URL. */
-type PlainRequest = RequestInit & { url: string; method: string; headers: Headers };
+/** What {@link rawClient} builds its openapi-fetch client from (and, once built, the client), per images client. */
+const rawClients = new WeakMap<ImagesClient, FetchClientOptions | Client<paths>>();
 
 /**
- * Used by openapi-fetch as the `Request` constructor of the images methods: it builds the URL, merged
- * headers and serialized body, and this keeps them as a plain record. Node's fetch copies any
- * `Request` it is given, body included (through a `TransformStream`), which cost more CPU than the
- * rest of a small call; given a URL and an init it builds its request once.
+ * The openapi-fetch client behind an images client: same base URL, auth and project headers, `fetch` and (on Node) undici
+ * dispatcher; typed from the spec's `paths`, without the images methods' retries, timeouts, checks or error classes. For
+ * anything the images methods do not cover. Built on first use (so a bundle that never calls this leaves `createClient` out).
  */
-function plainRequest(url: string, init: PlainRequest): PlainRequest {
-  init.url = url;
-  return init;
+export function rawClient(client: ImagesClient): Client<paths> {
+  let raw = rawClients.get(client);
+  if (!raw) throw new OpenAIError('rawClient: not a client made by createImagesClient.');
+  if ('POST' in raw) return raw;
+  const built = createClient<paths>(raw);
+  rawClients.set(client, built);
+  return built;
 }
 
 function env(name: string): string | undefined {
@@ -205,20 +212,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     });
     return copy;
   };
-  // The images methods' requests (PlainRequests) go through here; `raw` uses the fetch as given.
-  const transport = async (input: PlainRequest): Promise<Response> => {
-    const started = Date.now();
-    if (debug) log('debug', `request ${input.method} ${input.url}`, Object.fromEntries(clean(input.headers, true)));
-    const response = await (customFetch ? customFetch(new Request(input.url, input)) : fetch(input.url, input));
-    if (debug) log('debug', `response ${response.status} in ${Date.now() - started} ms`, Object.fromEntries(clean(response.headers, true)));
-    return response;
-  };
-  const raw = createClient<paths>({
-    baseUrl: baseURL,
-    headers,
-    fetch: customFetch ?? ((input: Request, init?: RequestInit) => fetch(input, init)),
-    ...(dispatcher && { requestInitExt: { dispatcher } }),
-  });
+  const base = removeTrailingSlash(baseURL);
 
   // A server that echoes the key back in an error body must not get it into the error.
   const escapedKey = JSON.stringify(apiKey).slice(1, -1);
@@ -226,7 +220,10 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
 
   /**
    * POST `body` (default: `params`; JSON, or multipart when it is a `FormData`) with retries and timeouts; the
-   * parsed body, or a stream of events when `params.stream` is true.
+   * parsed body, or a stream of events when `params.stream` is true. The URL, headers and body are built once, as
+   * openapi-fetch's client would build them (its own `mergeHeaders` and `defaultBodySerializer`), and sent with fetch's
+   * URL + init form: Node's fetch copies a `Request` object before sending it, body included, which cost as much CPU as
+   * the rest of a small call. A custom `fetch` gets a `Request`.
    */
   async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, body: object = params): Promise<T> {
     const stream = (params as { stream?: unknown }).stream === true;
@@ -238,7 +235,22 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     } = ro;
     if (ro.headers) checkHeaders(ro.headers);
     const accept: ResponseMediaType = stream ? 'text/event-stream' : 'application/json';
-    const requestHeaders = { Accept: accept, ...ro.headers };
+    // One body for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
+    const payload = defaultBodySerializer(body) as BodyInit;
+    const target = base + path;
+    const init = {
+      method: 'POST',
+      body: payload,
+      headers: mergeHeaders(
+        payload instanceof FormData ? {} : { 'Content-Type': 'application/json' },
+        headers,
+        { Accept: accept },
+        ro.headers,
+      ),
+      // With 'follow', fetch keeps a copy of the body for a possible redirect: a file upload would be read into memory.
+      redirect: 'error',
+      dispatcher,
+    } as RequestInit;
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       const abort = () => controller.abort();
@@ -252,48 +264,39 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       let error: APIError;
       try {
         signal?.throwIfAborted();
-        const result = await raw.POST(
-          path as '/images/generations',
-          {
-            body,
-            Request: plainRequest,
-            fetch: transport,
-            // The body is read below (JSON, or events), so that a JSON error keeps the response's status and headers.
-            parseAs: 'stream',
-            signal: controller.signal,
-            // With 'follow', fetch keeps a copy of the body for a possible redirect: a file upload would be read into memory.
-            redirect: 'error',
-            headers: requestHeaders,
-            dispatcher,
-          } as never,
-        );
-        res = result.response;
-        const { status, headers } = res;
+        init.signal = controller.signal;
+        const started = Date.now();
+        if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(init.headers as Headers, true)));
+        res = await (customFetch ? customFetch(new Request(target, init)) : fetch(target, init));
+        const { status, headers, ok } = res;
+        if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(headers, true)));
         // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
         const fail = (body: unknown, prefix?: string, code?: number) => errorFromBody(code, scrub(body), clean(headers), prefix);
-        if (res.ok) {
-          // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
-          const type = stream && headers.get('content-type');
-          let data: unknown;
-          if (type && /^text\/event-stream\b/i.test(type))
-            data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal);
-          else {
-            // Anything but an event stream (a JSON body, an HTML page) for a stream, or a body that is not a JSON object: an error.
-            const text = await res.text();
-            try {
-              data = !stream && JSON.parse(text);
-            } catch {}
-            if (typeof data !== 'object' || !data)
-              throw fail(
-                text,
-                `${status} ${stream ? `expected text/event-stream, got ${type || 'no content type'}:` : 'response body is not valid JSON:'}`,
-                status,
-              );
+        // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
+        const type = headers.get('content-type');
+        let data: unknown;
+        if (ok && stream && type && /^text\/event-stream\b/i.test(type))
+          data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal);
+        else {
+          const text = await res.text();
+          try {
+            data = JSON.parse(text);
+          } catch {
+            data = text;
           }
+          // Anything but an event stream (a JSON body, an HTML page) for a stream, or a body that is not a JSON object: an error.
+          if (ok && (stream || typeof data !== 'object' || !data))
+            throw fail(
+              text,
+              `${status} ${stream ? `expected text/event-stream, got ${type || 'no content type'}:` : 'response body is not valid JSON:'}`,
+              status,
+            );
+        }
+        if (ok) {
           setMeta(data as object, res, clean);
           return data as T;
         }
-        error = fail(result.error, undefined, status);
+        error = fail(data, undefined, status);
         setMeta(error, res, clean);
         if (!shouldRetry(status, headers)) throw error;
       } catch (cause) {
@@ -316,8 +319,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     }
   }
 
-  return {
-    raw,
+  const client: ImagesClient = {
     images: {
       async generate(body: ImageGenerateParams, ro?: RequestOptions) {
         checkPrompt(body.prompt);
@@ -335,4 +337,11 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       },
     } as ImagesResource,
   };
+  rawClients.set(client, {
+    baseUrl: baseURL,
+    headers,
+    fetch: customFetch ?? ((input: Request, init?: RequestInit) => fetch(input, init)),
+    ...(dispatcher && { requestInitExt: { dispatcher } }),
+  });
+  return client;
 }

@@ -9,6 +9,7 @@ export {
   type ImagesResource,
   type ImageVariationParams,
   type RequestOptions,
+  rawClient,
 } from './client.js';
 export {
   APIConnectionError,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createImagesClient, getResponseMeta } from '../src/node.js';
+import { createImagesClient, getResponseMeta, rawClient } from '../src/node.js';
 import { API_KEY, testClient } from './fixtures.js';
 import { json, startServer, type TestServer } from './server.js';
 
@@ -119,9 +119,12 @@ describe('images.generate', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('exposes the openapi-fetch client as raw, with base URL and auth set', async () => {
+  it('rawClient gives the openapi-fetch client, with base URL and auth set, built once', async () => {
     server.queue(json(200, ok));
-    const { data, response } = await testClient(server.url).raw.POST('/images/generations', { body: { prompt: 'raw' } });
+    const client = testClient(server.url);
+    expect(rawClient(client)).toBe(rawClient(client));
+    expect(() => rawClient({ images: client.images })).toThrow('rawClient: not a client made by createImagesClient.');
+    const { data, response } = await rawClient(client).POST('/images/generations', { body: { prompt: 'raw' } });
     expect(response.status).toBe(200);
     expect(data).toEqual(ok);
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
