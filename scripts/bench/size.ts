@@ -17,8 +17,8 @@ interface Esbuild {
 }
 const esbuild = createRequire(`${clientDir}package.json`)('esbuild') as Esbuild;
 
-/** The size target for ours, min + gzip: 6 KiB. */
-export const SIZE_TARGET = 6 * 1024;
+/** The size target for ours, min + gzip: 6 KB, read as the stricter 6,000 B (not 6 KiB). */
+export const SIZE_TARGET = 6000;
 
 export const entries = {
   ours: [
@@ -74,6 +74,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(row('@imagegen/client (platform=node)', oursNode));
   console.log(row('openai', openai));
   console.log(
-    `ratio (gzip): ${(ours.gzip / openai.gzip).toFixed(3)}; target ≤ ${SIZE_TARGET} B gzip (6 KiB): ${ours.gzip <= SIZE_TARGET ? 'met' : 'missed'}`,
+    `ratio (gzip): ${(ours.gzip / openai.gzip).toFixed(3)}; target ≤ ${SIZE_TARGET} B gzip (6 KB): ${ours.gzip <= SIZE_TARGET ? 'met' : 'missed'}`,
   );
 }
