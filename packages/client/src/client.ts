@@ -124,7 +124,7 @@ const rawClients = new WeakMap<ImagesClient, FetchClientOptions | Client<paths>>
  * anything the images methods do not cover. Built on first use (so a bundle that never calls this leaves `createClient` out).
  */
 export function rawClient(client: ImagesClient): Client<paths> {
-  let raw = rawClients.get(client);
+  const raw = rawClients.get(client);
   if (!raw) throw new OpenAIError('rawClient: not a client made by createImagesClient.');
   if ('POST' in raw) return raw;
   const built = createClient<paths>(raw);

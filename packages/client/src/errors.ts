@@ -119,7 +119,7 @@ export type APIStreamError = APIError;
 /**
  * The error for a failed response, an `error` stream event or a stream event that is not JSON (`status`
  * undefined): the right `APIError` subclass, the message from the JSON `error.message`, else `prefix`
- * (default: the status) and the body text with `<script>`/`<style>` elements and HTML tags stripped (≤ 300 chars).
+ * (default: the status, unless the text starts with it) and the body text with `<script>`/`<style>` elements and HTML tags stripped (≤ 300 chars).
  */
 export function errorFromBody(status: number | undefined, body: unknown, headers: Headers, prefix?: string): APIError {
   const error = (body as { error?: unknown } | null)?.error ?? body;
@@ -129,8 +129,9 @@ export function errorFromBody(status: number | undefined, body: unknown, headers
   } else {
     // Linear however hostile the body: an unclosed <script> or <style> runs to the end, a tag cannot contain `<`.
     message = typeof error === 'string' ? error.replace(/(<(script|style)\b[\s\S]*?(<\/\2>|$)|<[^<>]*>|\s)+/gi, ' ').trim() : '';
-    message =
-      `${prefix ?? status} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || (prefix ? '' : 'status code (no body)')}`.trim();
+    // The status leads, unless the text already does (an HTML error page titled "502 Bad Gateway").
+    const lead = prefix ?? (message.startsWith(`${status} `) ? '' : status);
+    message = `${lead} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || (prefix ? '' : 'status code (no body)')}`.trim();
   }
   const Class = status === undefined ? APIStreamError : (byStatus[status] ?? (status >= 500 ? InternalServerError : APIError));
   return new Class(message, undefined, status, error as ApiErrorObject | string | undefined, headers);

@@ -74,7 +74,7 @@ describe('HTTP errors', () => {
       .images.generate({ prompt: 'x' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
-    expect((error as Error).message).toMatch(/^502 502 Bad Gateway 502 Bad Gateway upstream upstream/);
+    expect((error as Error).message).toMatch(/^502 Bad Gateway 502 Bad Gateway upstream upstream/);
     expect((error as Error).message.length).toBeLessThan(320);
     expect((error as Error).message).not.toContain('<');
     expect((error as APIError).error).toBe(html);
@@ -86,7 +86,7 @@ describe('HTTP errors', () => {
     const error = await testClient(server.url, { maxRetries: 0 })
       .images.generate({ prompt: 'x' })
       .catch((e: unknown) => e);
-    expect((error as Error).message).toBe('502 502 Bad Gateway Bad Gateway');
+    expect((error as Error).message).toBe('502 Bad Gateway Bad Gateway');
   });
 
   it('strips markup in linear time, however hostile the page', () => {
