@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { rootProblem } from './spec-root.js';
 
 const specDir = path.resolve(import.meta.dirname, '..', 'spec');
 const distDir = path.join(specDir, 'dist');
@@ -22,21 +23,9 @@ function run(args: string[]): void {
 }
 
 // Redocly reports a root file without `openapi: 3.x` as "Unsupported specification" with no line: say where.
-const rootFile = path.join(specDir, 'src', 'openapi.yaml');
-let rootDoc: unknown;
-try {
-  rootDoc = parse(readFileSync(rootFile, 'utf8'));
-} catch (error) {
-  const e = error as { message?: string; linePos?: { line: number; col: number }[] };
-  const at = e.linePos?.[0];
-  console.error(`spec/src/openapi.yaml:${at ? `${at.line}:${at.col}` : '1'}: not valid YAML: ${String(e.message).split('\n')[0]}`);
-  process.exit(1);
-}
-const version = (rootDoc as { openapi?: unknown } | null)?.openapi;
-if (typeof version !== 'string' || !version.startsWith('3.')) {
-  console.error(
-    `spec/src/openapi.yaml:1: the root document must be a mapping with \`openapi: 3.1.0\` (found ${JSON.stringify(version ?? null)})`,
-  );
+const problem = rootProblem(readFileSync(path.join(specDir, 'src', 'openapi.yaml'), 'utf8'), 'spec/src/openapi.yaml');
+if (problem) {
+  console.error(problem);
   process.exit(1);
 }
 

@@ -116,7 +116,9 @@ if (parts.has('mutations')) {
   try {
     mutation = await runMutations({ count, seed: 1 });
     if (mutation.findings.length) failed++;
-    console.log('spec mutations (lint: redocly lint with spec/redocly.yaml; codegen: scripts/codegen.ts in a sandbox)');
+    console.log(
+      'spec mutations (lint: the spec build root check, then redocly lint with spec/redocly.yaml; codegen: scripts/codegen.ts in a sandbox)',
+    );
     console.log(formatMutationReport(mutation));
   } catch (error) {
     failed++;

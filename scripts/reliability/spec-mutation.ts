@@ -1,5 +1,5 @@
 // Bad specs: seeded random edits to the merged spec (dropped $ref targets, wrong types, duplicate operationIds,
-// invalid YAML, removed required keys), each run through the real lint (Redocly CLI with spec/redocly.yaml, in
+// invalid YAML, removed required keys), each run through the real lint (spec-build's root check, then the Redocly CLI with spec/redocly.yaml, in
 // batches) and the real codegen (scripts/codegen.ts, re-imported in a sandbox so it writes nowhere in the repo).
 // Each must pass, or fail with a message naming the file and a location — never crash, hang, or emit wrong types.
 //
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { rootProblem } from '../spec-root.js';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..', '..');
@@ -739,11 +740,18 @@ export async function runMutations(options: MutationOptions): Promise<MutationRe
     const baseFile = path.join(work, 'base.yaml');
     writeFileSync(baseFile, baseText);
 
-    const all = [baseFile, ...files.values()];
+    // The build checks the root document (YAML, `openapi: 3.x`) before Redocly, naming file and line: so does this.
+    const stoppedEarly = new Map<string, LintOutcome>();
+    for (const m of mutations) {
+      const file = files.get(m.id) as string;
+      const problem = rootProblem(m.text, path.basename(file));
+      if (problem) stoppedEarly.set(file, { verdict: 'rejected', message: problem });
+    }
+    const all = [baseFile, ...files.values()].filter((f) => !stoppedEarly.has(f));
     const n = Math.max(1, options.lintProcesses ?? 2);
     const chunks = Array.from({ length: n }, (_, i) => all.filter((_, j) => j % n === i));
     const lintDone = Promise.all(chunks.map((c) => (c.length ? lintFiles(c, 10_000) : new Map<string, LintOutcome>()))).then(
-      (maps) => new Map(maps.flatMap((m) => [...m])),
+      (maps) => new Map([...stoppedEarly, ...maps.flatMap((m) => [...m])]),
     );
 
     // Sanity: codegen must work on the unmutated spec in the sandbox (a codegen.ts that imports a sibling file would not).
