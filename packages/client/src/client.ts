@@ -71,6 +71,11 @@ export interface RequestOptions {
   streamIdleTimeout?: number;
   /** Extra headers, merged over the client's. */
   headers?: Record<string, string>;
+  /**
+   * Sent as `Idempotency-Key` on every attempt of this call (retries included), so a server that honours it does not
+   * run (and bill) a retried request twice. Default: a new `imagegen-<uuid>` per call. (The official SDK drops it.)
+   */
+  idempotencyKey?: string;
 }
 
 /** Parameters of `images.generate`: the spec's `CreateImageRequest`. */
@@ -148,6 +153,14 @@ function checkHeaders(headers: Record<string, string | undefined>): void {
         `contains CR or LF or another invalid character${SECRET_HEADER.test(name) ? '' : `: ${JSON.stringify(value)}`}`,
       );
   }
+}
+
+/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex. */
+function uuid(): string {
+  return (
+    globalThis.crypto?.randomUUID?.() ??
+    Array.from(globalThis.crypto?.getRandomValues(new Uint8Array(16)) ?? [], (b) => b.toString(16).padStart(2, '0')).join('')
+  );
 }
 
 function checkPrompt(prompt: unknown): void {
@@ -233,20 +246,17 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       maxRetries = options.maxRetries ?? 2,
       streamIdleTimeout = options.streamIdleTimeout ?? 120_000,
     } = ro;
-    if (ro.headers) checkHeaders(ro.headers);
     const accept: ResponseMediaType = stream ? 'text/event-stream' : 'application/json';
+    // One key for every attempt of this call.
+    const callHeaders = { Accept: accept, 'Idempotency-Key': ro.idempotencyKey ?? `imagegen-${uuid()}`, ...ro.headers };
+    if (ro.headers || ro.idempotencyKey) checkHeaders(callHeaders);
     // One body for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
     const payload = defaultBodySerializer(body) as BodyInit;
     const target = base + path;
     const init = {
       method: 'POST',
       body: payload,
-      headers: mergeHeaders(
-        payload instanceof FormData ? {} : { 'Content-Type': 'application/json' },
-        headers,
-        { Accept: accept },
-        ro.headers,
-      ),
+      headers: mergeHeaders(payload instanceof FormData ? {} : { 'Content-Type': 'application/json' }, headers, callHeaders),
       // With 'follow', fetch keeps a copy of the body for a possible redirect: a file upload would be read into memory.
       redirect: 'error',
       dispatcher,

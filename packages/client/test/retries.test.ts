@@ -27,6 +27,29 @@ describe('retries', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('sends one Idempotency-Key on every attempt of a call, a new one per call, and the caller’s when given', async () => {
+    server.queue(err(500, { 'retry-after-ms': '10' }), err(429, { 'retry-after-ms': '10' }), ok, ok, ok);
+    const client = testClient(server.url);
+    await client.images.generate({ prompt: 'x' });
+    await client.images.generate({ prompt: 'y' });
+    await client.images.generate({ prompt: 'z' }, { idempotencyKey: 'order-42' });
+    const keys = server.requests.map((r) => r.headers['idempotency-key']);
+    expect(keys).toHaveLength(5);
+    expect(keys[0]).toMatch(/^imagegen-[0-9a-f-]{32,36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toBe(keys[0]);
+    expect(keys[3]).toMatch(/^imagegen-/);
+    expect(keys[3]).not.toBe(keys[0]);
+    expect(keys[4]).toBe('order-42');
+  });
+
+  it('refuses an idempotencyKey fetch could not send, before sending', async () => {
+    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { idempotencyKey: 'a\r\nb' })).rejects.toThrow(
+      /^headers\["Idempotency-Key"\]: contains CR or LF/,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('does not retry other 4xx', async () => {
     server.queue(err(400), ok);
     await expect(testClient(server.url).images.generate({ prompt: 'x' })).rejects.toMatchObject({ status: 400 });
