@@ -157,7 +157,7 @@ async function main() {
 
     writeFileSync(
       `${clientDir}bench-results.json`,
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, cpuRounds: cpu }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, cpuRounds: cpu }, (_, v) => (typeof v === 'number' ? round(v) : v), 2)}\n`,
     );
     console.log(`wrote ${clientDir}bench-results.json`);
   } finally {
