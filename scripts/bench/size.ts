@@ -11,6 +11,7 @@ export const clientDir = fileURLToPath(new URL('../../packages/client/', import.
 
 interface EsbuildResult {
   outputFiles: Array<{ contents: Uint8Array }>;
+  metafile: { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
 }
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<EsbuildResult>;
@@ -37,6 +38,16 @@ export interface BundleSize {
   min: number;
   gzip: number;
   brotli: number;
+  /** Minified bytes per package (`openapi-fetch`, `@imagegen/client`, …; the entry itself left out). */
+  byPackage: Record<string, number>;
+}
+
+/** The package of a bundled input (paths relative to packages/client): the last `node_modules/<name>`, else ours or the types'. */
+function packageOf(input: string): string | undefined {
+  if (input === 'entry.mjs') return undefined; // the stdin entry's sourcefile
+  return (
+    /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? (input.startsWith('../types/') ? '@imagegen/types' : '@imagegen/client')
+  );
 }
 
 /**
@@ -51,10 +62,17 @@ export async function bundleSize(contents: string, platform: 'neutral' | 'node' 
     format: 'esm',
     platform,
     write: false,
+    metafile: true,
     logLevel: 'error',
   });
   const code = result.outputFiles[0]?.contents ?? new Uint8Array();
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, brotli: brotliCompressSync(code).length };
+  const byPackage: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs))
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      if (name) byPackage[name] = (byPackage[name] ?? 0) + bytesInOutput;
+    }
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, brotli: brotliCompressSync(code).length, byPackage };
 }
 
 export async function measureSizes(): Promise<{ ours: BundleSize; oursNode: BundleSize; openai: BundleSize }> {
@@ -73,6 +91,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(row('@imagegen/client', ours));
   console.log(row('@imagegen/client (platform=node)', oursNode));
   console.log(row('openai', openai));
+  console.log(
+    `@imagegen/client minified bytes by package: ${Object.entries(ours.byPackage)
+      .map(([name, bytes]) => `${name} ${bytes}`)
+      .join(', ')}`,
+  );
   console.log(
     `ratio (gzip): ${(ours.gzip / openai.gzip).toFixed(3)}; target ≤ ${SIZE_TARGET} B gzip (6 KB): ${ours.gzip <= SIZE_TARGET ? 'met' : 'missed'}`,
   );

@@ -201,6 +201,9 @@ async function serverRole(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
+/** The generation request of every load call, the client's and the raw fetch baseline's. */
+const BODY = { prompt: 'a lighthouse at dawn', model: 'gpt-image-1' } as const;
+
 const gc = (globalThis as { gc?: () => void }).gc;
 async function collect(): Promise<void> {
   for (let i = 0; i < 3; i++) {
@@ -210,10 +213,10 @@ async function collect(): Promise<void> {
 }
 
 /**
- * The soak: `warm` calls (pools, JIT, caches), GC, then the rest of `total`, GC again; RSS and heap growth between
+ * The soak: warm-up calls (pools, JIT, caches), GC, then the rest of `total`, GC again; RSS and heap growth between
  * the two GCs. `call` counts its own failures.
  */
-async function soak(call: () => Promise<unknown>, total: number): Promise<{ warm: number; rssGrowthMb: number; heapGrowthMb: number }> {
+async function soak(call: () => Promise<unknown>, total: number): Promise<{ rssGrowthMb: number; heapGrowthMb: number }> {
   const warm = Math.min(1000, Math.floor(total / 4));
   for (let i = 0; i < warm; i++) await call();
   await collect();
@@ -222,7 +225,7 @@ async function soak(call: () => Promise<unknown>, total: number): Promise<{ warm
   for (let i = warm; i < total; i++) await call();
   await collect();
   const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
-  return { warm, rssGrowthMb: mb(process.memoryUsage.rss() - rss0), heapGrowthMb: mb(process.memoryUsage().heapUsed - heap0) };
+  return { rssGrowthMb: mb(process.memoryUsage.rss() - rss0), heapGrowthMb: mb(process.memoryUsage().heapUsed - heap0) };
 }
 
 /** The soak's baseline: the same request with raw `fetch` (what the client sends, without the client). */
@@ -232,7 +235,7 @@ async function baselineRole(port: number, scale: LoadScale): Promise<void> {
   const request = {
     method: 'POST',
     headers: { Authorization: `Bearer ${process.env.RELIABILITY_API_KEY}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ prompt: 'a lighthouse at dawn', model: 'gpt-image-1' }),
+    body: JSON.stringify(BODY),
   };
   const call = () =>
     fetch(`http://127.0.0.1:${port}/v1/images/generations`, request)
@@ -257,7 +260,6 @@ async function clientRole(port: number, scale: LoadScale): Promise<void> {
     streamIdleTimeout: 30_000,
     logLevel: 'warn',
   });
-  const body = { prompt: 'a lighthouse at dawn', model: 'gpt-image-1' } as const;
 
   // Counts failures without keeping results, so the soak's own bookkeeping does not grow.
   let failed = 0;
@@ -297,7 +299,7 @@ async function clientRole(port: number, scale: LoadScale): Promise<void> {
   await collect();
   rows.push(
     await phase(`${scale.concurrent} concurrent generate`, scale.concurrent, () =>
-      Promise.all(Array.from({ length: scale.concurrent }, () => attempt(() => client.images.generate(body)))),
+      Promise.all(Array.from({ length: scale.concurrent }, () => attempt(() => client.images.generate(BODY)))),
     ),
   );
   rows.push(
@@ -306,7 +308,7 @@ async function clientRole(port: number, scale: LoadScale): Promise<void> {
         Array.from({ length: scale.streams }, () =>
           attempt(async () => {
             let n = 0;
-            for await (const _event of await client.images.generate({ ...body, stream: true, partial_images: 2 })) n++;
+            for await (const _event of await client.images.generate({ ...BODY, stream: true, partial_images: 2 })) n++;
             if (n !== 3) throw new Error(`stream ended after ${n} of 3 events`);
           }),
         ),
@@ -318,11 +320,11 @@ async function clientRole(port: number, scale: LoadScale): Promise<void> {
   // RELIABILITY_LOAD_LEAK_BYTES (the harness's own test): keep that much per call, as a leaking client would.
   const leakBytes = Number(process.env.RELIABILITY_LOAD_LEAK_BYTES ?? 0);
   const kept: unknown[] = [];
-  let growth = { warm: 0, rssGrowthMb: 0, heapGrowthMb: 0 };
+  let growth = { rssGrowthMb: 0, heapGrowthMb: 0 };
   const row = await phase(`${scale.sequential} sequential generate`, scale.sequential, async () => {
     growth = await soak(() => {
       if (leakBytes) kept.push(new Array(leakBytes / 8).fill(kept.length));
-      return attempt(() => client.images.generate(body));
+      return attempt(() => client.images.generate(BODY));
     }, scale.sequential);
   });
   row.rssGrowthMb = growth.rssGrowthMb;

@@ -1,6 +1,7 @@
 // Bad specs: seeded random edits to the merged spec (dropped $ref targets, wrong types, duplicate operationIds,
-// invalid YAML, removed required keys), each run through the real lint (spec-build's root check, then the Redocly CLI with spec/redocly.yaml, in
-// batches) and the real codegen (scripts/codegen.ts, re-imported in a sandbox so it writes nowhere in the repo).
+// invalid YAML, removed required keys), each run through the real lint (spec-build's root check, then the Redocly
+// CLI with spec/redocly.yaml, in batches) and the real codegen (scripts/codegen.ts, re-imported in a sandbox so it
+// writes nowhere in the repo).
 // Each must pass, or fail with a message naming the file and a location — never crash, hang, or emit wrong types.
 //
 //   tsx scripts/reliability/spec-mutation.ts [--count 300] [--seed 1] [--codegen path/to/codegen.ts] [--verbose]

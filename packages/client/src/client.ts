@@ -120,7 +120,10 @@ type ResponseMediaType = keyof operations['createImage']['responses'][200]['cont
 /** The spec's `maxItems` of the edit image lists (multipart `image` and JSON `images`). */
 const MAX_IMAGES = Math.min(editImageMaxItems, jsonEditImagesMaxItems);
 
-/** What {@link rawClient} builds its openapi-fetch client from (and, once built, the client), per images client. */
+/**
+ * Per images client, the options {@link rawClient} builds its openapi-fetch client from, replaced by that client once built.
+ * Only `rawClient` calls `createClient`, so a bundle that never calls it leaves `createClient` out.
+ */
 const rawClients = new WeakMap<ImagesClient, FetchClientOptions | Client<paths>>();
 
 /**
@@ -226,6 +229,9 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     return copy;
   };
   const base = removeTrailingSlash(baseURL);
+  // The client's headers, merged once (a JSON body adds its content type; fetch sets a multipart one with its boundary).
+  const jsonHeaders = mergeHeaders({ 'Content-Type': 'application/json' }, headers);
+  const formHeaders = mergeHeaders(headers);
 
   // A server that echoes the key back in an error body must not get it into the error.
   const escapedKey = JSON.stringify(apiKey).slice(1, -1);
@@ -256,7 +262,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     const init = {
       method: 'POST',
       body: payload,
-      headers: mergeHeaders(payload instanceof FormData ? {} : { 'Content-Type': 'application/json' }, headers, callHeaders),
+      headers: mergeHeaders(payload instanceof FormData ? formHeaders : jsonHeaders, callHeaders),
       // With 'follow', fetch keeps a copy of the body for a possible redirect: a file upload would be read into memory.
       redirect: 'error',
       dispatcher,
