@@ -34,6 +34,8 @@ export interface RequestMedia {
 export interface StreamEvent {
   /** The event name: the discriminator mapping key (also the payload's `type`). */
   name: string;
+  /** The mapping's `$ref` to the event schema (`#/components/schemas/…`). */
+  ref: string;
   schema: Schema;
   properties: Map<string, Schema>;
   /** A partial-image event (it carries an index) rather than a completed one. */
@@ -56,7 +58,7 @@ export interface MockOperation {
   deprecated: boolean;
   requests: Map<string, RequestMedia>;
   /** The 200 JSON body schema (`ImagesResponse`) and its resolved properties. */
-  response: { schema: Schema; properties: Map<string, Schema> } | undefined;
+  response: { ref: string | undefined; schema: Schema; properties: Map<string, Schema> } | undefined;
   /** The events of the 200 `text/event-stream` response, in mapping order; empty when the operation does not stream. */
   events: StreamEvent[];
   /** Response headers the spec declares, by status (`200`, `400`, `429`, …; `default` too). */
@@ -208,7 +210,7 @@ export function loadSpec(source: string | JsonObject = defaultSpecFile()): MockS
           const schema = schemaAt({ $ref: ref });
           const properties = propertiesOf(schema);
           // A partial event is the one that numbers its image: it has an integer property its siblings lack.
-          events.push({ name, schema, properties, partial: false });
+          events.push({ name, ref: String(ref), schema, properties, partial: false });
         }
         const integerProps = events.map(
           (e) => new Set([...e.properties].filter(([, s]) => schemaTypes(s).includes('integer')).map(([k]) => k)),
@@ -228,7 +230,13 @@ export function loadSpec(source: string | JsonObject = defaultSpecFile()): MockS
         pathPattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
         deprecated: op.deprecated === true,
         requests,
-        response: response ? { schema: response, properties: propertiesOf(response) } : undefined,
+        response: response
+          ? {
+              ref: isObject(jsonMedia.schema) && typeof jsonMedia.schema.$ref === 'string' ? jsonMedia.schema.$ref : undefined,
+              schema: response,
+              properties: propertiesOf(response),
+            }
+          : undefined,
         events,
         headers,
       });
