@@ -212,7 +212,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     res.flushHeaders();
     const pacing = plan.pacingMs ?? options.pacingMs ?? 0;
     const limit = plan.stallAfterEvents ?? plan.resetAfterEvents ?? plan.errorAfterEvents ?? events.length;
-    const frames = events.slice(0, limit).map((e) => encodeSse(e.name, JSON.stringify(e.data)));
+    const frames = plan.body === 'empty' ? [] : events.slice(0, limit).map((e) => encodeSse(e.name, JSON.stringify(e.data)));
+    if (plan.body === 'invalid-json') frames.unshift(encodeSse(events[0]?.name, '{"type": "truncated",'));
     if (plan.errorAfterEvents !== undefined) {
       const error = new MockHttpError(
         plan.status ?? 500,

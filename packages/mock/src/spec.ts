@@ -92,7 +92,13 @@ export function readSpecFile(file: string): JsonObject {
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    throw new SpecError(`spec ${file}: not JSON (${(error as Error).message}); pass the merged spec (spec/dist/openapi.json)`);
+    const message = (error as Error).message;
+    const position = Number(/position (\d+)/.exec(message)?.[1] ?? Number.NaN);
+    const before = Number.isNaN(position) ? undefined : text.slice(0, position).split('\n');
+    const where = before ? `${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}` : file;
+    throw new SpecError(
+      `spec ${where}: not JSON (${message.replace(/ in JSON at position \d+.*$/, '')}); pass the merged spec (spec/dist/openapi.json)`,
+    );
   }
   if (!isObject(doc) || typeof doc.openapi !== 'string' || !isObject(doc.paths))
     throw new SpecError(`spec ${file}: not an OpenAPI document (no "openapi" version or "paths")`);
