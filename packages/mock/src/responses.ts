@@ -26,6 +26,8 @@ export interface AnswerContext {
   /** Pad each image to about this many bytes (a fault). */
   imageBytes: number | undefined;
   link: (image: ImageLink) => string;
+  /** Called with the parsed body before it is validated (for the request log). */
+  onParsed?: (params: JsonObject) => void;
 }
 
 /**
@@ -52,8 +54,8 @@ async function parseBody(ctx: AnswerContext): Promise<{ media: RequestMedia; val
     const accepted = [...ctx.op.requests.keys()].join(', ');
     throw invalidRequest(
       mediaType
-        ? `Unsupported content type '${mediaType}' for ${ctx.op.httpMethod} /v1${ctx.op.path}; send one of: ${accepted}.`
-        : `Missing Content-Type header; ${ctx.op.httpMethod} /v1${ctx.op.path} accepts: ${accepted}.`,
+        ? `Unsupported content type '${mediaType}' for ${ctx.op.httpMethod} ${ctx.op.path}; send one of: ${accepted}.`
+        : `Missing Content-Type header; ${ctx.op.httpMethod} ${ctx.op.path} accepts: ${accepted}.`,
     );
   }
   if (!media.form) {
@@ -174,6 +176,7 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   const { op, spec } = ctx;
   const resolve = spec.resolve;
   const { media, value, uploads } = await parseBody(ctx);
+  ctx.onParsed?.(structuredClone(value));
   const unknown = Object.keys(value).find((k) => !media.properties.has(k));
   if (unknown !== undefined) throw invalidRequest(`Unknown parameter: '${unknown}'.`, unknown, 'unknown_parameter');
   if (!media.validate(value)) throw schemaError(media.validate.errors ?? [], value);

@@ -23,8 +23,10 @@ export interface MockOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
-  /** How many requests `requests` keeps (oldest dropped first). Default 1000. */
+  /** How many requests `requests` keeps (oldest dropped first); 0 keeps none. Default 1000. */
   recordLimit?: number;
+  /** The path the API is served under. Default `/v1` (as the API); `''` serves the spec's paths at the root, as Prism does. */
+  basePath?: string;
 }
 
 /** One request as the mock received it. */
@@ -44,6 +46,11 @@ export interface MockRequest {
   at: number;
   /** The status answered (undefined for a reset or stall). */
   status: number | undefined;
+  /**
+   * The body as the mock read it, once parsed: JSON as sent; multipart with `name[]` parts as arrays, `a[b]` parts as
+   * objects and files as their names. Undefined when the body was not parsed (auth failure, fault, bad syntax).
+   */
+  params: JsonObject | undefined;
 }
 
 export interface MockServer {
@@ -56,6 +63,12 @@ export interface MockServer {
   setFaults(faults: FaultSchedule): void;
   /** Responses still open (streams in progress, stalls). */
   inFlight(): number;
+  /** Open TCP connections, idle keep-alive ones included. */
+  connections(): number;
+  /** Close connections that carry no open response (pooled keep-alive ones). */
+  closeIdle(): void;
+  /** Resolves once no response is open, or after `timeoutMs` (default 1000). */
+  settle(timeoutMs?: number): Promise<void>;
   /** Stops listening and ends every connection, stalled streams included. */
   close(): Promise<void>;
 }
@@ -105,6 +118,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const recordLimit = options.recordLimit ?? 1000;
   const open = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
+  /** Open sockets and how many open responses each carries. */
+  const sockets = new Map<Socket, number>();
+  const basePath = (options.basePath ?? '/v1').replace(/\/$/, '');
   let origin = '';
 
   const wait = (ms: number, res: ServerResponse) =>
@@ -299,7 +315,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       complete = false;
     }
     const body = Buffer.concat(chunks);
-    const apiPath = url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
+    const apiPath = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : undefined;
     const op = apiPath === undefined ? undefined : spec.operations.find((o) => o.httpMethod === method && o.pathPattern.test(apiPath));
     const record: MockRequest = {
       method,
@@ -311,6 +327,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       complete,
       at,
       status: undefined,
+      params: undefined,
     };
     requests.push(record);
     if (requests.length > recordLimit) requests.splice(0, requests.length - recordLimit);
@@ -370,6 +387,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
         random,
         cache,
         imageBytes: plan.imageBytes,
+        onParsed: (params) => {
+          record.params = params;
+        },
         link: (l: ImageLink) =>
           `${origin}/_mock/images/${l.width}x${l.height}-${l.colour}-${l.alpha}${l.frames > 1 ? `-${l.frames}` : ''}.${l.format}`,
       });
@@ -384,7 +404,16 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
 
   const server = createServer((req, res) => {
     open.add(res);
-    res.once('close', () => open.delete(res));
+    const socket = req.socket;
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    let counted = true;
+    const release = () => {
+      open.delete(res);
+      if (counted && sockets.has(socket)) sockets.set(socket, (sockets.get(socket) ?? 1) - 1);
+      counted = false;
+    };
+    res.once('close', release);
+    res.once('finish', release);
     req.on('error', () => {});
     res.on('error', () => {});
     handle(req, res).catch((error: unknown) => {
@@ -396,6 +425,11 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     });
   });
   server.on('clientError', (_error, socket: Socket) => socket.destroy());
+  server.on('connection', (socket: Socket) => {
+    sockets.set(socket, 0);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: 4096 }, () => {
@@ -407,13 +441,21 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${host}:${address.port}`;
   return {
-    url: `${origin}/v1`,
+    url: `${origin}${basePath}`,
     port: address.port,
     requests,
     setFaults(faults) {
       scheduler = new FaultScheduler(faults, random);
     },
     inFlight: () => open.size,
+    connections: () => sockets.size,
+    closeIdle: () => {
+      for (const [socket, active] of sockets) if (active === 0) socket.destroy();
+    },
+    settle: async (timeoutMs = 1000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (open.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
