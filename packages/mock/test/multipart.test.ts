@@ -39,32 +39,13 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe('multipart as the API reads it', () => {
-  it(`one ${arrayField} part is an array of one; one ${baseName} part is a file; repeated bare parts are an array`, async () => {
-    expect(
-      (
-        await edit(mock, [
-          ['prompt', 'x'],
-          [arrayField, png()],
-        ])
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await edit(mock, [
-          ['prompt', 'x'],
-          [baseName, png()],
-        ])
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await edit(mock, [
-          ['prompt', 'x'],
-          [baseName, png()],
-          [baseName, png()],
-        ])
-      ).status,
-    ).toBe(200);
+  it.each([
+    [`one ${arrayField} part (an array of one)`, [arrayField]],
+    [`one ${baseName} part (a file)`, [baseName]],
+    [`repeated bare ${baseName} parts (an array)`, [baseName, baseName]],
+  ])('%s is accepted', async (_label, names) => {
+    const parts: Array<[string, string | Blob]> = [['prompt', 'x'], ...names.map((name): [string, Blob] => [name, png()])];
+    expect((await edit(mock, parts)).status).toBe(200);
   });
 
   it('numbers and booleans in text parts are coerced by the schema, and still checked', async () => {
