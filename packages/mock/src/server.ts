@@ -329,7 +329,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     const url = new URL(req.url ?? '/', 'http://mock');
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
-      res.writeHead(204, CORS).end();
+      // `*` does not cover Authorization in a preflight answer: name the headers the browser asks for.
+      const asked = req.headers['access-control-request-headers'];
+      res.writeHead(204, { ...CORS, ...(asked ? { 'access-control-allow-headers': asked } : {}) }).end();
       return;
     }
     const image = method === 'GET' ? IMAGE_PATH.exec(url.pathname) : null;
