@@ -54,6 +54,9 @@ const RESOLVED: Record<string, string[]> = {
 
 const MAX_SIDE = 4096;
 
+/** Output formats the API renders in one piece: no partial images, no stream. */
+const UNSTREAMABLE = ['gif', 'svg'];
+
 async function parseBody(ctx: AnswerContext): Promise<{ media: RequestMedia; value: JsonObject; uploads: Array<[string, File]> }> {
   const mediaType = (ctx.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const media = ctx.op.requests.get(mediaType);
@@ -214,6 +217,8 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   const formatValue = given('output_format') ?? defaultOf(media, 'output_format') ?? 'png';
   const format = legacy ? 'png' : String(formatValue);
   if (!ENCODERS[format]) throw new MockHttpError(500, `imagegen-mock has no encoder for output_format '${format}'.`, 'output_format');
+  if (stream && UNSTREAMABLE.includes(format))
+    throw invalidRequest(`Streaming is not supported with output_format '${format}'.`, 'stream', 'unsupported_value');
   const sizeValue = given('size') ?? defaultOf(media, 'size') ?? 'auto';
   const { width, height } = parseSize(String(sizeValue), media, resolve);
   const background = String(given('background') ?? defaultOf(media, 'background') ?? 'auto');

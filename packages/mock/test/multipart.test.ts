@@ -122,6 +122,16 @@ describe('a spec that lists more formats and a deepObject field', () => {
     expect(imageInfo(body.data?.[0]?.b64_json ?? '')).toEqual({ format, width: 1536, height: 1024 });
   });
 
+  it.each(['gif', 'svg'])('stream with output_format %s: 400 naming stream (those formats do not stream)', async (format) => {
+    const { status, body } = await edit(grown, [
+      ['prompt', 'x'],
+      ['output_format', format],
+      ['stream', 'true'],
+      [arrayField, png()],
+    ]);
+    expect([status, body.error?.param]).toEqual([400, 'stream']);
+  });
+
   it('svg[model] and svg[reasoning][effort] form an object the schema checks', async () => {
     const ok = await edit(grown, [
       ['prompt', 'x'],
