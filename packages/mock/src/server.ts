@@ -69,6 +69,8 @@ export interface MockServer {
   connections(): number;
   /** Close connections that carry no open response (pooled keep-alive ones). */
   closeIdle(): void;
+  /** Destroy every connection, busy or not. */
+  closeAll(): void;
   /** Resolves once no response is open, or after `timeoutMs` (default 1000). */
   settle(timeoutMs?: number): Promise<void>;
   /** Stops listening and ends every connection, stalled streams included. */
@@ -486,6 +488,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     connections: () => sockets.size,
     closeIdle: () => {
       for (const [socket, active] of sockets) if (active === 0) socket.destroy();
+    },
+    closeAll: () => {
+      for (const socket of sockets.keys()) socket.destroy();
     },
     settle: async (timeoutMs = 1000) => {
       const deadline = Date.now() + timeoutMs;

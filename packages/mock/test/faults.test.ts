@@ -135,6 +135,11 @@ describe('fault schedule and seed', () => {
       expect(new Set(scheduled.requests.map((r) => r.bodyHash)).size).toBe(1);
       scheduled.setFaults({ [generateOp.operationId]: ['429'] });
       await expect(client.images.generate({ model: gpt, prompt: 'x' }, { maxRetries: 0 })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+      scheduled.setFaults({ [generateOp.path]: '503' }); // one fault, every time
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await generate(undefined, {}, scheduled)).status);
+      expect(statuses).toEqual([503, 503, 503]);
+      expect(() => scheduled.setFaults({ '*': 'explode' })).toThrow(/faults\.\*: unknown fault 'explode'/);
     } finally {
       await scheduled.close();
     }
