@@ -129,17 +129,16 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
 
   const wait = (ms: number, res: ServerResponse) =>
     new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-      res.once('close', () => {
+      if (ms <= 0 || res.destroyed) return resolve();
+      const done = () => {
         clearTimeout(timer);
         timers.delete(timer);
+        res.off('close', done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      timers.add(timer);
+      res.once('close', done);
     });
 
   const requestId = () => {

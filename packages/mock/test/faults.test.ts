@@ -184,3 +184,19 @@ describe('fault schedule and seed', () => {
     }
   });
 });
+
+describe('pacing', () => {
+  it('paces a long stream without piling up listeners (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const text = await (await generate('pacing-ms=1', { stream: true, partial_images: 3, n: 5 })).text();
+      expect(text.split('\n\n').filter(Boolean)).toHaveLength(5 * 4);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
