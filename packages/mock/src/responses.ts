@@ -1,7 +1,16 @@
 import { invalidRequest, MockHttpError, schemaError } from './errors.js';
 import { ENCODERS, type ImageCache, PALETTE } from './images.js';
 import { FormShapeError, formToBody } from './multipart.js';
-import { isObject, type JsonObject, type MockOperation, type MockSpec, type RequestMedia, type Schema, schemaEnum } from './spec.js';
+import {
+  fileKind,
+  isObject,
+  type JsonObject,
+  type MockOperation,
+  type MockSpec,
+  type RequestMedia,
+  type Schema,
+  schemaEnum,
+} from './spec.js';
 
 export interface ImageLink {
   format: string;
@@ -122,6 +131,22 @@ async function checkUploads(media: RequestMedia, parts: Array<[string, File]>, v
   }
 }
 
+/** Every `image_url` in a JSON body must be an http(s) URL or a base64 data URL of an image. */
+function checkImageUrls(node: unknown, path = ''): void {
+  if (Array.isArray(node)) node.forEach((item, i) => checkImageUrls(item, `${path}[${i}]`));
+  else if (isObject(node))
+    for (const [key, item] of Object.entries(node)) {
+      const where = path ? `${path}.${key}` : key;
+      if (key === 'image_url' && typeof item === 'string' && !/^(https?:\/\/\S+|data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+)$/.test(item))
+        throw invalidRequest(
+          `Invalid value for '${where}': expected an http(s) URL or a base64 data URL of an image.`,
+          where,
+          'invalid_image_url',
+        );
+      checkImageUrls(item, where);
+    }
+}
+
 function defaultOf(media: RequestMedia, name: string): unknown {
   return media.properties.get(name)?.default;
 }
@@ -214,6 +239,9 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   if (uploads.length) await checkUploads(media, uploads, value);
 
   const given = (name: string) => (value[name] === null ? undefined : value[name]);
+  checkImageUrls(value);
+  if (given('mask') !== undefined && given('markup') !== undefined)
+    throw invalidRequest("'markup' cannot be combined with 'mask'; send one of them.", 'markup', 'invalid_value');
   const modelDefault = defaultOf(media, 'model');
   const gptHinted = GPT_ONLY.some((k) => given(k) !== undefined);
   const modelEnum = schemaEnum(media.properties.get('model') ?? {}, resolve);
@@ -225,6 +253,16 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
         : (modelEnum[0] ?? 'mock');
   if (given('model') === undefined && gptHinted && isLegacyModel(model)) model = modelEnum.find((m) => !isLegacyModel(m)) ?? model;
   const legacy = isLegacyModel(model);
+  const imageFields = [...media.properties]
+    .filter(([, schema]) => ['files', 'either'].includes(fileKind(schema, resolve) ?? ''))
+    .map(([name]) => name);
+  const inputUploads = uploads.filter(([name]) => imageFields.includes(name) || imageFields.includes(name.replace(/\[\]$/, '')));
+  if (legacy && inputUploads.length > 1)
+    throw invalidRequest(
+      `Model '${model}' edits exactly one image, got ${inputUploads.length}.`,
+      inputUploads[0]?.[0] ?? null,
+      'invalid_value',
+    );
 
   const stream = given('stream') === true && op.events.length > 0;
   if (stream && legacy) throw invalidRequest(`Streaming is not supported for model '${model}'.`, 'stream', 'unsupported_value');
