@@ -133,8 +133,9 @@ async function checkUploads(media: RequestMedia, parts: Array<[string, File]>, v
 
 /** Every `image_url` in a JSON body must be an http(s) URL or a base64 data URL of an image. */
 function checkImageUrls(node: unknown, path = ''): void {
-  if (Array.isArray(node)) node.forEach((item, i) => checkImageUrls(item, `${path}[${i}]`));
-  else if (isObject(node))
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) checkImageUrls(item, `${path}[${i}]`);
+  } else if (isObject(node))
     for (const [key, item] of Object.entries(node)) {
       const where = path ? `${path}.${key}` : key;
       if (key === 'image_url' && typeof item === 'string' && !/^(https?:\/\/\S+|data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+)$/.test(item))
