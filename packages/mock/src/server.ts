@@ -63,6 +63,8 @@ export interface MockServer {
   requests: MockRequest[];
   /** Replace the fault schedule (sequences start again). */
   setFaults(faults: FaultSchedule): void;
+  /** Forget the recorded requests and restart the fault schedule given at start (for `beforeEach`). */
+  reset(): void;
   /** Responses still open (streams in progress, stalls). */
   inFlight(): number;
   /** Open TCP connections, idle keep-alive ones included. */
@@ -482,6 +484,10 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     requests,
     setFaults(faults) {
       scheduler = new FaultScheduler(faults, random);
+    },
+    reset() {
+      requests.length = 0;
+      scheduler = new FaultScheduler(options.faults ?? {}, random);
     },
     inFlight: () => open.size,
     connections: () => sockets.size,

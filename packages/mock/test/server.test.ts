@@ -41,6 +41,8 @@ describe('startMock', () => {
       expect(mock.requests.at(-1)?.params).toEqual({ prompt: 'x', [name]: ['a.png', 'b.png'] });
       for (let i = 0; i < 3; i++) await fetch(`${mock.url}/nowhere`);
       expect(mock.requests).toHaveLength(2);
+      mock.reset();
+      expect(mock.requests).toHaveLength(0);
     } finally {
       await mock.close();
     }
