@@ -237,6 +237,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     plan: FaultPlan,
   ) => {
     const headers = headerValues(op?.headers.get(String(error.status)) ?? op?.headers.get('default'), id, started);
+    if (error.status === 429) for (const name of Object.keys(headers)) if (/remaining-requests$/i.test(name)) headers[name] = '0';
     if (plan.retryAfterMs !== undefined) headers['retry-after-ms'] = String(plan.retryAfterMs);
     if (plan.retryAfter !== undefined) headers['retry-after'] = plan.retryAfter;
     return sendJson(req, res, error.status, error.body, headers, plan);

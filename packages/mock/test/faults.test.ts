@@ -30,6 +30,8 @@ describe('fault header', () => {
     expect(res.headers.get('retry-after-ms')).toBe('200');
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
     expect(mock.requests.at(-1)?.requestId).toBe(res.headers.get('x-request-id'));
+    const remaining = generateOp.headers.get('429')?.find((h) => /remaining-requests$/i.test(h.name))?.name;
+    if (remaining) expect(res.headers.get(remaining)).toBe('0');
     expect((await generate('503;request-id=req_fixed')).headers.get('x-request-id')).toBe('req_fixed');
     const body = (await res.json()) as { error: Record<string, unknown> };
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
