@@ -65,6 +65,11 @@ export interface MockServer {
   setFaults(faults: FaultSchedule): void;
   /** Forget the recorded requests and restart the fault schedule given at start (for `beforeEach`). */
   reset(): void;
+  /**
+   * Load the spec again (the same file, or another file or document) and serve it from the next request on. Throws
+   * `SpecError` and keeps serving the old one when the new one cannot be used.
+   */
+  reloadSpec(source?: string | JsonObject): void;
   /** Responses still open (streams in progress, stalls). */
   inFlight(): number;
   /** Open TCP connections, idle keep-alive ones included. */
@@ -116,7 +121,7 @@ const IMAGE_PATH = /^\/_mock\/images\/(\d+)x(\d+)-(\d+)-(\d+)(?:-(\d+))?\.([a-z]
 
 /** Starts the mock on a loopback port. Throws `SpecError` for a spec it cannot use, `FaultSyntaxError` for bad `faults`. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
-  const spec: MockSpec = loadSpec(options.spec);
+  let spec: MockSpec = loadSpec(options.spec);
   const random = seededRandom(hashSeed(options.seed ?? Date.now()));
   let scheduler = new FaultScheduler(options.faults ?? {}, random);
   const cache = new ImageCache();
@@ -485,6 +490,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     requests,
     setFaults(faults) {
       scheduler = new FaultScheduler(faults, random);
+    },
+    reloadSpec(source) {
+      spec = loadSpec(source ?? options.spec);
     },
     reset() {
       requests.length = 0;
