@@ -331,6 +331,46 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     return undefined;
   };
 
+  /**
+   * The control API, for tests in any language that run the CLI: `GET /_mock/requests` (the log, keys masked),
+   * `POST /_mock/reset`, `PUT /_mock/faults` with a JSON fault schedule.
+   */
+  const control = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    const reply = (status: number, payload: unknown) => {
+      const text = JSON.stringify(payload);
+      res.writeHead(status, { ...CORS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    };
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const route = `${req.method} ${pathname}`;
+    if (route === 'GET /_mock/requests')
+      return reply(
+        200,
+        requests.map(({ body, headers, ...rest }) => ({
+          ...rest,
+          bodySize: body.length,
+          headers: { ...headers, ...(headers.authorization ? { authorization: maskAuthorization(headers.authorization) } : {}) },
+        })),
+      );
+    if (route === 'POST /_mock/reset') {
+      requests.length = 0;
+      scheduler = new FaultScheduler(options.faults ?? {}, random);
+      return reply(200, { ok: true });
+    }
+    if (route === 'PUT /_mock/faults') {
+      try {
+        scheduler = new FaultScheduler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultSchedule, random);
+        return reply(200, { ok: true });
+      } catch (error) {
+        return reply(400, new MockHttpError(400, `faults: ${(error as Error).message}`, 'faults').body);
+      }
+    }
+    return reply(
+      404,
+      new MockHttpError(404, `Invalid URL (${route}); the control API has GET /_mock/requests, POST /_mock/reset, PUT /_mock/faults`).body,
+    );
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const at = Date.now();
@@ -345,6 +385,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     }
     const image = method === 'GET' ? IMAGE_PATH.exec(url.pathname) : null;
     if (image) return serveImage(res, image);
+    if (url.pathname.startsWith('/_mock/')) return control(req, res, url.pathname);
 
     const chunks: Buffer[] = [];
     let complete = true;
@@ -518,6 +559,14 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
         server.closeAllConnections();
       }),
   };
+}
+
+/** `Bearer sk-proj-abcdef…wxyz` → `Bearer sk-…wxyz` (keys under 16 characters: `Bearer …`): tells keys apart, is no key. */
+export function maskAuthorization(value: string): string {
+  const match = /^(\S+\s+)?(\S*)$/.exec(value.trim());
+  const scheme = match?.[1] ?? '';
+  const key = match?.[2] ?? '';
+  return key.length >= 16 ? `${scheme}${key.slice(0, 3)}…${key.slice(-4)}` : `${scheme}…`;
 }
 
 function stockMessage(status: number): string {
