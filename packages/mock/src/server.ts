@@ -403,13 +403,22 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       operationId: op?.operationId,
       headers: req.headers,
       body,
-      bodyHash: normalizedHash(body, req.headers['content-type']),
+      bodyHash: '',
       complete,
       at,
       status: undefined,
       requestId: id,
       params: undefined,
     };
+    // Hashing a large upload costs more than answering it: only on first read.
+    let hash: string | undefined;
+    Object.defineProperty(record, 'bodyHash', {
+      enumerable: true,
+      get: () => {
+        hash ??= normalizedHash(body, req.headers['content-type']);
+        return hash;
+      },
+    });
     requests.push(record);
     if (requests.length > recordLimit) requests.splice(0, requests.length - recordLimit);
     if (!complete) return;
