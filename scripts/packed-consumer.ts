@@ -97,8 +97,8 @@ export const imported = [${names.join(', ')}];
 `;
 }
 
-// Node's types come from the repo's own @types/node (the contract suite is a Node library; its users have them).
-const tsconfig = (root: string) => ({
+/** The consumer's tsconfig: strict, nodenext. Node's types come from the repo's own @types/node (the contract suite is a Node library; its users have them). */
+export const consumerTsconfig = (root: string, include = ['consumer.ts']) => ({
   compilerOptions: {
     strict: true,
     noEmit: true,
@@ -111,7 +111,7 @@ const tsconfig = (root: string) => ({
     resolveJsonModule: true,
     skipLibCheck: false,
   },
-  include: ['consumer.ts'],
+  include,
 });
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
@@ -162,7 +162,7 @@ export function checkPackedConsumer({ root, packages, work, env = process.env }:
 
   const spec = JSON.parse(readFileSync(path.join(root, 'spec', 'dist', 'openapi.json'), 'utf8')) as Node;
   writeFileSync(path.join(work, 'consumer.ts'), consumerSource(packages, jsonExample(spec)));
-  writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify(tsconfig(root), null, 2));
+  writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify(consumerTsconfig(root), null, 2));
   const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
   try {
     execFileSync(tsc, ['-p', work], { cwd: work, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerSource, consumerTsconfig, type JsonExample, jsonExample } from '../packed-consumer.js';
 import { readChangesetConfig, workspacePackages } from '../pending-changesets.js';
 import { mirrorToRegistry, thirdPartyClosure } from '../verdaccio/mirror.js';
 import { type Registry, startRegistry } from '../verdaccio/registry.js';
@@ -33,49 +34,6 @@ function releasedVersion(name: string, level: Level): string {
   const versions = publicPackages.filter((p) => group.includes(p.name)).map((p) => p.version);
   const highest = versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1) ?? '0.0.0';
   return bumped(highest, level);
-}
-
-interface Example {
-  path: string;
-  body: unknown;
-  response: unknown;
-  required: string[];
-}
-
-type Node = { [key: string]: unknown };
-const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The first operation of the merged spec with a JSON request example and a JSON response example: what a consumer sends. */
-function jsonExample(specFile: string): Example {
-  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Node;
-  const ref = (node: unknown): Node => {
-    let n = node;
-    while (isNode(n) && typeof n.$ref === 'string') {
-      n = n.$ref
-        .slice(2)
-        .split('/')
-        .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'))
-        .reduce<unknown>((o, k) => (isNode(o) ? o[k] : undefined), spec);
-    }
-    return isNode(n) ? n : {};
-  };
-  const firstExample = (media: Node): unknown => {
-    if ('example' in media) return media.example;
-    const [first] = Object.values(isNode(media.examples) ? media.examples : {});
-    return ref(first).value;
-  };
-  for (const [route, item] of Object.entries(isNode(spec.paths) ? spec.paths : {})) {
-    const post = isNode(item) ? ref(item.post) : {};
-    const requestBody = ref(post.requestBody);
-    const request = ref(isNode(requestBody.content) ? requestBody.content['application/json'] : undefined);
-    const responses = isNode(post.responses) ? post.responses : {};
-    const success = ref(responses['200']);
-    const reply = ref(isNode(success.content) ? success.content['application/json'] : undefined);
-    if (!('schema' in request) || !('schema' in reply)) continue;
-    const required = ref(request.schema).required;
-    return { path: route, body: firstExample(request), response: firstExample(reply), required: Array.isArray(required) ? required : [] };
-  }
-  throw new Error(`${specFile} has no POST operation with a JSON request and response example`);
 }
 
 const npm = (args: string[], cwd = scratch) => ok('npm', args, { cwd, env, timeoutMs: 180_000 });
@@ -189,7 +147,7 @@ describe('pnpm release → local registry', () => {
 
   describe('a fresh project that installs @imagegen/client from the registry', () => {
     let project: string;
-    let example: Example;
+    let example: JsonExample;
     // A stub fetch answers in-process with the spec's response example: the client runs for real without any network.
     const call = () => `rawClient(
   createImagesClient({
@@ -210,7 +168,7 @@ describe('pnpm release → local registry', () => {
     });
 
     beforeAll(async () => {
-      example = jsonExample(path.join(repo.dir, 'spec', 'dist', 'openapi.json'));
+      example = jsonExample(JSON.parse(readFileSync(path.join(repo.dir, 'spec', 'dist', 'openapi.json'), 'utf8')));
       project = path.join(scratch, 'consumer');
       mkdirSync(project);
       writeFileSync(path.join(project, 'package.json'), '{ "name": "consumer", "version": "1.0.0", "private": true }\n');
@@ -239,47 +197,15 @@ describe('pnpm release → local registry', () => {
     });
 
     it('type-checks with tsc (ESM and CJS resolution, the published .d.ts files included)', async () => {
-      const [required] = example.required;
-      const incomplete = Object.fromEntries(Object.entries(example.body as Node).filter(([key]) => key !== required));
-      const body = `paths[${JSON.stringify(example.path)}]['post']['requestBody']['content']['application/json']`;
-      writeFileSync(
-        path.join(project, 'index.ts'),
-        `import { createImagesClient, rawClient } from '@imagegen/client';
-import type { paths } from '@imagegen/types';
-
-type Body = NonNullable<${body}>;
-const body = ${JSON.stringify(example.body)} satisfies Body;
-// @ts-expect-error the spec requires ${required}
-const incomplete: Body = ${JSON.stringify(incomplete)};
-
-export async function send(): Promise<unknown> {
-  const { data } = await rawClient(createImagesClient({ apiKey: 'sk-test' })).POST(${JSON.stringify(example.path)}, { body });
-  return data;
-}
-export { incomplete };
-`,
-      );
+      // What the release gate compiles against the packed tarballs, here against the packages from the registry.
+      const installed = publicPackages.filter((p) => ['@imagegen/client', '@imagegen/types'].includes(p.name));
+      writeFileSync(path.join(project, 'index.ts'), consumerSource(installed, example));
       // The same import from a CommonJS module resolves the package's \`require\` types (index.d.cts).
       writeFileSync(
         path.join(project, 'require.cts'),
         `import { createImagesClient } from '@imagegen/client';\nexport const client = createImagesClient({ apiKey: 'sk-test' });\n`,
       );
-      writeFileSync(
-        path.join(project, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            noEmit: true,
-            module: 'nodenext',
-            moduleResolution: 'nodenext',
-            target: 'es2022',
-            lib: ['es2022', 'dom'],
-            types: [],
-            skipLibCheck: false,
-          },
-          include: ['index.ts', 'require.cts'],
-        }),
-      );
+      writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(consumerTsconfig(repo.dir, ['index.ts', 'require.cts'])));
       const tsc = await run(repo.bin('tsc'), ['-p', project], { cwd: project });
       expect(tsc.code, tsc.output).toBe(0);
     });
