@@ -1,8 +1,9 @@
 // The release gate's last check: every public package packed as it would be published, installed from the tarballs
 // into a fresh project, and a consumer that imports each of them (and sends the spec's own request example through
-// the typed client) compiled with `tsc --noEmit`. What a user gets from `npm install`, not what the workspace links.
+// the typed client) compiled with `tsc --noEmit`. What a user gets from the tarball, not what the workspace links.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { WorkspacePackage } from './pending-changesets.js';
 
@@ -137,28 +138,48 @@ export interface PackedConsumerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+type Manifest = { name: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+
+/** Where Node would load `name` from when `fromDir`'s package imports it (the workspace install), or undefined. */
+function installedDir(fromDir: string, name: string): string | undefined {
+  const lookup = createRequire(path.join(fromDir, 'package.json')).resolve.paths(name) ?? [];
+  const found = lookup.map((dir) => path.join(dir, name)).find((dir) => existsSync(path.join(dir, 'package.json')));
+  return found && realpathSync(found);
+}
+
 /**
- * Packs each package (`pnpm pack`: workspace ranges become versions), installs the tarballs into `work` (third-party
- * dependencies from the registry npm is configured for) and type-checks the consumer. Throws PackedConsumerError with
- * one line: the first compiler error, or the step that failed.
+ * Packs each package (`pnpm pack`: workspace ranges become versions), installs the tarballs into `work/node_modules`
+ * (unpacked as npm would; each third-party dependency a tarball's manifest declares is linked from the workspace
+ * install, so a dependency missing from `dependencies` fails to resolve, and no registry is needed) and type-checks the
+ * consumer. Throws PackedConsumerError with one line: the first compiler error, or the step that failed.
  */
 export function checkPackedConsumer({ root, packages, work, env = process.env }: PackedConsumerOptions): void {
   const tarballs = path.join(work, 'tarballs');
+  const modules = path.join(work, 'node_modules');
   mkdirSync(tarballs, { recursive: true });
   for (const p of packages) run('pnpm', ['pack', '--pack-destination', tarballs], p.dir, env);
   const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
-  const dependencies: Record<string, string> = {};
-  const overrides: Record<string, string> = {};
+  const released = new Set(packages.map((p) => p.name));
   for (const p of packages) {
     const file = files.find((f) => f === `${p.name.replace(/^@/, '').replace('/', '-')}-${p.version}.tgz`);
     if (!file) throw new PackedConsumerError(`pnpm pack wrote no tarball for ${p.name}@${p.version} in ${tarballs}`);
-    dependencies[p.name] = `file:./tarballs/${file}`;
-    // Nested dependencies on another package of the release resolve to its tarball, never to a registry copy.
-    overrides[p.name] = `$${p.name}`;
+    const target = path.join(modules, p.name);
+    mkdirSync(target, { recursive: true });
+    run('tar', ['-xzf', path.join(tarballs, file), '-C', target, '--strip-components=1'], work, env);
+    const manifest = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as Manifest;
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
+      // Another package of the release is the tarball unpacked beside this one.
+      if (released.has(dep) || existsSync(path.join(modules, dep))) continue;
+      const installed = installedDir(p.dir, dep);
+      if (!installed) {
+        if (manifest.optionalDependencies?.[dep]) continue;
+        throw new PackedConsumerError(`${p.name} depends on ${dep}, which is not installed in the workspace (run pnpm install)`);
+      }
+      mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
+      symlinkSync(installed, path.join(modules, dep), 'dir');
+    }
   }
-  const project = { name: 'imagegen-packed-consumer', version: '1.0.0', private: true, type: 'module', dependencies, overrides };
-  writeFileSync(path.join(work, 'package.json'), `${JSON.stringify(project, null, 2)}\n`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], work, env);
+  writeFileSync(path.join(work, 'package.json'), '{ "name": "imagegen-packed-consumer", "private": true, "type": "module" }\n');
 
   const spec = JSON.parse(readFileSync(path.join(root, 'spec', 'dist', 'openapi.json'), 'utf8')) as Node;
   writeFileSync(path.join(work, 'consumer.ts'), consumerSource(packages, jsonExample(spec)));
