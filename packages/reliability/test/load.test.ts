@@ -1,6 +1,6 @@
 // Load and soak at CI scale (200 concurrent, 50 streams, 2,000 sequential); the script runs the full scale.
 import { describe, expect, it } from 'vitest';
-import { formatLoadTable, runLoad, SCALES, SOAK_HEAP_BOUND_MB, SOAK_RSS_BOUND_MB } from './load.js';
+import { formatLoadTable, runLoad, SCALES, SOAK_HEAP_BOUND_MB, SOAK_RSS_BOUND_MB } from '../src/load.js';
 
 describe('load and soak (CI scale)', () => {
   it('all calls complete; RSS (beyond raw fetch) and heap growth over the soak stay bounded', async () => {

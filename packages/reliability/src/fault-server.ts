@@ -1,8 +1,10 @@
 // A loopback HTTP server that misbehaves on purpose: each request gets the next scripted fault (a 429, a reset, a
 // stalled stream, a 100 MB body, …). It records what every attempt sent, so tests can compare retried uploads.
+
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { encodeSse } from '@imagegen/client/internal/sse';
 
 export interface RecordedRequest {
   method: string;
@@ -212,8 +214,8 @@ export const redirect =
     res.end();
   };
 
-export const sseFrame = (data: unknown, event?: string) =>
-  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+/** One SSE message as the API writes it (the repo's one SSE writer); `data` that is not a string is sent as JSON. */
+export const sseFrame = (data: unknown, event?: string) => encodeSse(event, typeof data === 'string' ? data : JSON.stringify(data));
 
 export const partialEvent = (index: number) => ({
   type: 'image_generation.partial_image',
@@ -328,13 +330,13 @@ export const hugeSseEvent =
     for (let left = bytes; left > 0 && !res.destroyed; left -= chunk.length) {
       if (!res.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await drained(res);
     }
-    if (!res.destroyed) res.end(`${after}data: [DONE]\n\n`);
+    if (!res.destroyed) res.end(`${after}${sseFrame('[DONE]')}`);
   };
 
 /** A stream whose first event is malformed JSON that quotes the request's `Authorization` header. */
 export const echoAuthorizationInStream: Fault = ({ req, res }) => {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.end(`data: {"debug": "upstream saw ${String(req.headers.authorization ?? '')}"\n\n`);
+  res.end(sseFrame(`{"debug": "upstream saw ${String(req.headers.authorization ?? '')}"`));
 };
 
 /**
