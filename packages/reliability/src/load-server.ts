@@ -1,34 +1,27 @@
-// The load test's server role (a child process forked by load.ts): a minimal Images API on 127.0.0.1 that answers
-// JSON or a three-event stream, checks the key, and sends `{ port }` to its parent once listening. Asked `'path'`, it
-// answers `{ path }`: the URL path of the last JSON call, so the raw-fetch baseline sends what the client sent.
+// The load test's server role (a child process forked by load.ts): a minimal Images API on 127.0.0.1 that checks
+// the key and answers JSON or, for a stream, the called operation's stream examples from the spec, 5 ms apart. It
+// sends `{ port }` to its parent once listening; asked `'path'`, it answers `{ path }`: the URL path of the last JSON
+// call, so the raw-fetch baseline sends what the client sent.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeSse } from '@imagegen/client/internal/sse';
+import { streamEvents } from './spec-stream.js';
 
 const RESPONSE = JSON.stringify({
   created: 1_700_000_000,
   data: [{ b64_json: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' }],
 });
-const event = (type: string, extra: Record<string, unknown>) =>
-  encodeSse(
-    type,
-    JSON.stringify({
-      type,
-      b64_json: 'iVBORw0KGgo=',
-      created_at: 1,
-      size: '1024x1024',
-      quality: 'low',
-      background: 'opaque',
-      output_format: 'png',
-      ...extra,
-    }),
-  );
-const FRAMES = [
-  event('image_generation.partial_image', { partial_image_index: 0 }),
-  event('image_generation.partial_image', { partial_image_index: 1 }),
-  event('image_generation.completed', { usage: { total_tokens: 1, input_tokens: 1, output_tokens: 0 } }),
-];
+const framesByOperation = new Map<string, string[]>();
+function framesFor(url: string, method: string): string[] {
+  const key = `${method} ${url}`;
+  let frames = framesByOperation.get(key);
+  if (!frames) {
+    frames = streamEvents(url, method).map((e) => encodeSse(e.type, JSON.stringify(e.data)));
+    framesByOperation.set(key, frames);
+  }
+  return frames;
+}
 
 let lastJsonPath = '';
 const server = createServer((req, res) => {
@@ -45,10 +38,11 @@ const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(RESPONSE), 'x-request-id': 'req_load' });
       return res.end(RESPONSE);
     }
+    const frames = framesFor(req.url ?? '', req.method ?? '');
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     let i = 0;
     const timer = setInterval(() => {
-      const frame = FRAMES[i++];
+      const frame = frames[i++];
       if (frame) res.write(frame);
       else {
         clearInterval(timer);
