@@ -16,7 +16,7 @@ import {
 } from '@imagegen/client';
 import {
   apiError,
-  completedEvent,
+  completedFrame,
   drip,
   echoAuthorization,
   echoAuthorizationInStream,
@@ -24,7 +24,7 @@ import {
   hugeSseEvent,
   json,
   neverRespond,
-  partialEvent,
+  partialFrame,
   resetBeforeHeaders,
   resetMidBody,
   sse,
@@ -175,14 +175,14 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'stream: 2 partial images, completed, [DONE] (baseline)',
-    faults: [sse([sseFrame(partialEvent(0)), sseFrame(partialEvent(1)), sseFrame(completedEvent()), sseFrame('[DONE]')], { gapMs: 10 })],
+    faults: [sse([partialFrame, partialFrame, completedFrame, sseFrame('[DONE]')], { gapMs: 10 })],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: 'success',
     check: all(attempts(1), events(3)),
   },
   {
     name: 'reset mid-stream',
-    faults: [sse([sseFrame(partialEvent(0)), sseFrame(partialEvent(1))], { gapMs: 20, after: 'reset' })],
+    faults: [sse([partialFrame, partialFrame], { gapMs: 20, after: 'reset' })],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIConnectionError,
     check: all(attempts(1), events(2)),
@@ -197,7 +197,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'stream stalls after one event (idle 300 ms)',
-    faults: [sse([sseFrame(partialEvent(0))], { after: 'stall' })],
+    faults: [sse([partialFrame], { after: 'stall' })],
     client: { streamIdleTimeout: 300 },
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: StreamIdleTimeoutError,
@@ -213,12 +213,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'consumer leaves a stream early (break)',
-    faults: [
-      sse(
-        [0, 1, 2, 3, 4].map((i) => sseFrame(partialEvent(i))),
-        { gapMs: 100 },
-      ),
-    ],
+    faults: [sse([partialFrame, partialFrame, partialFrame, partialFrame, partialFrame], { gapMs: 100 })],
     call: async (c, env) => {
       for await (const event of await c.images.generate(streamGenerate, { signal: env.signal })) {
         env.events.push(event);
@@ -233,7 +228,7 @@ export const scenarios: Scenario[] = [
     faults: [
       sse(
         [
-          sseFrame(partialEvent(0)),
+          partialFrame,
           sseFrame(
             {
               error: {

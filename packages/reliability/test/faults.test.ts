@@ -1,7 +1,7 @@
 // Every fault scenario against the client: outcome, unhandled rejections, leaked sockets/timers/files. Times are
 // reported (in each test's name on failure), never judged; only a hang fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partialEvent, sse, sseFrame } from '../src/fault-server.js';
+import { partialFrame, sse } from '../src/fault-server.js';
 import {
   closeSuiteContext,
   createSuiteContext,
@@ -59,7 +59,7 @@ describe('the fault harness detects', () => {
     const leaky = await runScenario(
       {
         name: 'self-test: leaks',
-        faults: [sse([sseFrame(partialEvent(0))], { after: 'stall' })],
+        faults: [sse([partialFrame], { after: 'stall' })],
         call: async (c) => {
           timer = setTimeout(() => {}, 60_000);
           void Promise.reject(new Error('nobody handles this'));
