@@ -37,7 +37,7 @@ export interface Scenario {
   /** The server's answers, request by request; after them `fallback` (default: a 200 ImagesResponse). */
   faults: Fault[];
   fallback?: Fault;
-  /** Client options over the suite's defaults (`maxRetries: 2`, `timeout: 5000`, `streamIdleTimeout: 2000`). */
+  /** Client options over the suite's defaults (`maxRetries: 2`, `timeout: 30_000`, `streamIdleTimeout: 30_000`). */
   client?: Partial<ClientOptions>;
   call(client: ImagesClient, env: ScenarioEnv): Promise<unknown>;
   /** `'success'` or the exact error class the call must throw (a subclass also counts with `subclassOk`). */
@@ -262,8 +262,9 @@ export async function runScenario(
     logger: ctx.logger,
     logLevel: 'debug',
     maxRetries: 2,
-    timeout: 5000,
-    streamIdleTimeout: 2000,
+    // Generous, so that only the scenarios about timeouts (which set their own) meet one on a loaded machine.
+    timeout: 30_000,
+    streamIdleTimeout: 30_000,
     ...scenario.client,
   });
   const unhandled: string[] = [];

@@ -14,8 +14,9 @@ const client = createImagesClient({
   apiKey: process.env.RELIABILITY_API_KEY ?? 'sk-reliability-load',
   baseURL: `http://127.0.0.1:${port}/v1`,
   maxRetries: 2,
-  timeout: 60_000,
-  streamIdleTimeout: 30_000,
+  // Generous: the phases measure completions and memory, not latency, and a loaded machine is slow.
+  timeout: 300_000,
+  streamIdleTimeout: 120_000,
   logLevel: 'warn',
 });
 
