@@ -154,9 +154,9 @@ describe('the key does not follow a redirect', () => {
 });
 
 describe('the key appears in no output of the whole suite', () => {
-  // A run of the fault scenarios and the load phases in child processes, with a distinctive key and every client
-  // log line (debug level) printed: the table, the logs and all child output are scanned. The scenario where the
-  // scenarios where the server echoes the key are left out here; they check their own errors and logs.
+  // A run of the fault scenarios and the load phases (in child processes), with a distinctive key and every client
+  // log line (debug level) printed: the table, the logs and all child output are scanned. The scenarios where the
+  // server echoes the key are left out here; they check their own errors and logs.
   it('pnpm reliability: table, debug logs, child stdout/stderr', async () => {
     const key = 'sk-reliability-CANARY-run-8d0c5e17aa';
     const { code, output } = await runChild(
