@@ -22,7 +22,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 export interface PngOptions {
-  size: number;
+  width: number;
+  height: number;
   /** RGB of the opaque pixels. */
   color: readonly [number, number, number];
   /** Make the centre half of the image fully transparent (alpha 0): what an edit mask marks. */
@@ -30,23 +31,21 @@ export interface PngOptions {
 }
 
 /**
- * A real, square RGBA PNG built in memory (a few hundred bytes). dall-e-2 needs square PNGs and,
- * without a mask, an image with transparent pixels; masks mark the area to edit with alpha 0.
+ * A real RGBA PNG built in memory (a few kilobytes: one colour compresses well). Masks mark the
+ * area to edit with alpha 0, and an image sent without a mask gets the same transparent centre.
  */
-export function makePng({ size, color, transparentCentre = false }: PngOptions): Uint8Array<ArrayBuffer> {
+export function makePng({ width, height, color, transparentCentre = false }: PngOptions): Uint8Array<ArrayBuffer> {
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 6; // colour type RGBA
-  const raw = Buffer.alloc(size * (size * 4 + 1));
-  const lo = size / 4;
-  const hi = (size * 3) / 4;
-  for (let y = 0; y < size; y++) {
-    const row = y * (size * 4 + 1);
-    for (let x = 0; x < size; x++) {
+  const raw = Buffer.alloc(height * (width * 4 + 1));
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 4 + 1);
+    for (let x = 0; x < width; x++) {
       const at = row + 1 + x * 4;
-      const clear = transparentCentre && x >= lo && x < hi && y >= lo && y < hi;
+      const clear = transparentCentre && x >= width / 4 && x < (width * 3) / 4 && y >= height / 4 && y < (height * 3) / 4;
       raw[at] = color[0];
       raw[at + 1] = color[1];
       raw[at + 2] = color[2];

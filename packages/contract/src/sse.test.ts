@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSse, readSse } from './sse.js';
+import { encodeSse, readSse } from './sse.js';
 
 async function collect(...chunks: string[]) {
   const encoder = new TextEncoder();
@@ -27,7 +27,7 @@ describe('readSse', () => {
     expect(await collect('event: a\ndata: {"x":1}')).toEqual([{ event: 'a', data: '{"x":1}' }]);
   });
 
-  it('reads back what formatSse writes', async () => {
-    expect(await collect(formatSse('e', 'line1\nline2'))).toEqual([{ event: 'e', data: 'line1\nline2' }]);
+  it('reads back what encodeSse writes', async () => {
+    expect(await collect(encodeSse('e', 'line1\nline2'))).toEqual([{ event: 'e', data: 'line1\nline2' }]);
   });
 });

@@ -9,7 +9,7 @@ export interface SseMessage {
  * joined with "\n", `:` comments skipped, an event dispatched on each blank line. A last event
  * without the closing blank line is still dispatched.
  */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* readSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event: string | undefined;
@@ -38,7 +38,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     }
   }
 
-  const reader = body.getReader();
+  const reader = 'getReader' in body ? body.getReader() : iteratorReader(body);
   let finished = false;
   try {
     for (;;) {
@@ -64,10 +64,24 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
 }
 
 /** Serialises one event the way the Images API sends it. */
-export function formatSse(event: string | undefined, data: string): string {
+export function encodeSse(event: string | undefined, data: string): string {
   const name = event === undefined ? '' : `event: ${event}\n`;
   return `${name}${data
     .split('\n')
     .map((line) => `data: ${line}`)
     .join('\n')}\n\n`;
+}
+
+function iteratorReader(body: AsyncIterable<Uint8Array>) {
+  const iterator = body[Symbol.asyncIterator]();
+  return {
+    read: async () => {
+      const next = await iterator.next();
+      return next.done ? { done: true as const, value: undefined } : { done: false as const, value: next.value };
+    },
+    cancel: async () => {
+      await iterator.return?.();
+    },
+    releaseLock: () => undefined,
+  };
 }
