@@ -1,11 +1,12 @@
 import { type RequestCase, requestedCount, requestFacts, VOCABULARY } from './cases.js';
 import { decodeBase64, inspectImage, parseSize } from './image-format.js';
 import { describeFetchError } from './net.js';
+import type { SchemaValidator } from './schema.js';
 import { escapePointer, isObject, type JsonObject, type OperationInfo, type Spec } from './spec.js';
 import { type Violation, violation } from './violations.js';
 
 /** Where images sit in a response, read from the response schema (not restated). */
-interface ImageShape {
+export interface ImageShape {
   /** The array property holding the images (`data`). */
   list: string | undefined;
   /** In each image (or stream event): the base64 property (`contentEncoding: base64`) and the URL property (`format: uri`). */
@@ -24,16 +25,23 @@ export interface Expectation {
 
 /**
  * The semantic expectation of a request: image count (`n` or its default), the output format and
- * fixed size asked for, and the fields the response schema echoes (properties it shares with the
- * request, when a definite value — not `auto` — was asked).
+ * fixed size asked for, and the fields the response schema echoes: properties it shares with the
+ * request, when the value asked is a definite one (not `auto`) that the response may carry.
  */
-export function expectationFor(spec: Spec, op: OperationInfo, request: RequestCase, responsePointer: string | undefined): Expectation {
+export function expectationFor(
+  spec: Spec,
+  validator: SchemaValidator,
+  op: OperationInfo,
+  request: RequestCase,
+  responsePointer: string | undefined,
+): Expectation {
   const props = requestFacts(spec, op, request.mediaType);
-  const responseProps = responsePointer ? spec.objectShape(responsePointer).properties : new Map();
+  const responseProps = responsePointer ? spec.objectShape(responsePointer).properties : new Map<string, { pointer: string }>();
   const echo = new Map<string, unknown>();
   for (const [name, value] of Object.entries(request.fields)) {
-    if (!props.has(name) || !responseProps.has(name) || typeof value !== 'string' || value === 'auto') continue;
-    echo.set(name, value);
+    const target = responseProps.get(name);
+    if (!props.has(name) || !target || typeof value !== 'string' || value === 'auto') continue;
+    if (validator.validate(target.pointer, value, name).length === 0) echo.set(name, value);
   }
   const format = request.fields[VOCABULARY.outputFormat];
   return {
@@ -44,7 +52,7 @@ export function expectationFor(spec: Spec, op: OperationInfo, request: RequestCa
   };
 }
 
-function imageShape(spec: Spec, pointer: string): ImageShape {
+export function imageShape(spec: Spec, pointer: string): ImageShape {
   const { properties } = spec.objectShape(pointer);
   let list: string | undefined;
   let itemPointer = pointer;

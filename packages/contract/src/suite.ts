@@ -390,7 +390,7 @@ class Suite {
           this.#c.spec,
           pointer,
           result.json,
-          expectationFor(this.#c.spec, op, request, pointer),
+          expectationFor(this.#c.spec, this.#c.validator, op, request, pointer),
           this.#c.timeoutMs,
         );
         violations.push(...semantic.violations);
@@ -447,7 +447,9 @@ class Suite {
       requestedPartials: Number(request.fields[VOCABULARY.partialImages] ?? 0),
       expectedFinals: requestedCount(this.#c.spec, op, request),
       idleTimeoutMs: this.#c.streamIdleTimeoutMs,
-      ...(this.#judgesSemantics && { semantics: { spec: this.#c.spec, expected: expectationFor(this.#c.spec, op, request, pointer) } }),
+      ...(this.#judgesSemantics && {
+        semantics: { spec: this.#c.spec, expected: expectationFor(this.#c.spec, this.#c.validator, op, request, pointer) },
+      }),
     });
     this.#c.log?.({ curl, status: 200, response: excerpt(200, EVENT_STREAM, head) });
     if (result.stalled) this.#stalled = `a stream stalled earlier (${op.operationId} › ${request.label})`;

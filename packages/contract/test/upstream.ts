@@ -1,16 +1,47 @@
-// A loopback "OpenAI-compatible server" for the proxy tests, built from the merged spec's own
-// examples: `clean` answers exactly what the spec describes; `drift` deviates in known ways.
+// A loopback "OpenAI-compatible server" for the target-mode tests. Clean, it answers what the spec
+// describes for the request it got (n images of the size and format asked, echoed fields, usage
+// that adds up, streams with the partial images asked, validation errors naming the field). Each
+// deviation plants one way a real gateway breaks users; each variation is one the spec allows.
+// Everything it knows about the API comes from the merged spec.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isObject, loadSpec, type OperationInfo, type ResponseInfo, type Spec } from '../src/spec.js';
+import { VOCABULARY } from '../src/cases.js';
+import { inspectImage, parseSize } from '../src/image-format.js';
+import { SchemaValidator } from '../src/schema.js';
+import { requestProperties, undeclaredValue } from '../src/schema-facts.js';
+import { imageShape } from '../src/semantics.js';
+import { isObject, type JsonObject, loadSpec, type OperationInfo, type ResponseInfo, type Spec } from '../src/spec.js';
 import { encodeSse } from '../src/sse.js';
-import { buildEvents } from '../src/sse-mock.js';
 import { EVENT_STREAM, streamSchemaFor } from '../src/stream-schema.js';
+import { fakeImage } from './fake-images.js';
+
+export const DEVIATIONS = [
+  'ignores-stream',
+  'extra-image',
+  'wrong-size',
+  'wrong-format',
+  'b64-not-base64',
+  'b64-not-image',
+  'data-missing',
+  'image-field-renamed',
+  'dead-url',
+  'accepts-any-upload',
+  'text-errors',
+  'bare-429',
+  'no-auth-check',
+  'usage-mismatch',
+  'stall',
+  'schema-drift',
+] as const;
+export type Deviation = (typeof DEVIATIONS)[number];
+export const VARIATIONS = ['fewer-partials', 'keep-alive', 'extra-fields', 'slow'] as const;
+export type Variation = (typeof VARIATIONS)[number];
 
 export interface UpstreamOptions {
-  mode: 'clean' | 'drift';
   /** Requests without `Authorization: Bearer <apiKey>` get the spec's 401. */
   apiKey: string;
+  deviation?: Deviation;
+  variation?: Variation;
   /** Answer the first authorised request with the spec's 429 (retry-after-ms: 50), like a rate-limited server. */
   rateLimitFirst?: boolean;
 }
@@ -22,86 +53,25 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** The deviations `drift` mode makes, and where the suite must report them. */
-export const DRIFT = {
-  renamedField: {
-    operationId: 'createImage',
-    check: 'success (json)',
-    where: 'body',
-    path: '/created',
-    message: 'required property is missing',
-  },
-  extraEnumValue: {
-    operationId: 'createImage',
-    check: 'success (json)',
-    where: 'body',
-    path: '/output_format',
-    message: 'must be equal to one of the allowed values',
-  },
-  wrongType: {
-    operationId: 'createImageEdit',
-    check: 'multipart: one image',
-    where: 'body',
-    path: '/usage/input_tokens',
-    message: 'must be integer',
-  },
-  missingRequired: {
-    operationId: 'createImageEdit',
-    check: 'multipart: one image',
-    where: 'body',
-    path: '/usage/input_tokens_details',
-    message: 'required property is missing',
-  },
-  undeclaredStatus: {
-    operationId: 'createImageVariation',
-    check: 'multipart: one image',
-    where: 'status',
-    path: '',
-    message: 'not declared',
-  },
-  missingRequestId: {
-    operationId: 'createImageVariation',
-    check: 'x-request-id',
-    where: 'header x-request-id',
-    path: '',
-    message: 'missing',
-  },
-  malformedEvent: {
-    operationId: 'createImage',
-    check: 'stream (SSE events)',
-    where: 'event[1]',
-    path: '',
-    message: 'data is not valid JSON',
-  },
-  eventExtraEnumValue: {
-    operationId: 'createImageEdit',
-    check: 'stream (SSE events)',
-    where: 'event[0]',
-    path: '/quality',
-    message: 'must be equal to one of the allowed values',
-  },
-  eventWrongType: {
-    operationId: 'createImageEdit',
-    check: 'stream (SSE events)',
-    where: 'event[1]',
-    path: '/b64_json',
-    message: 'must be string',
-  },
-} as const;
+const SLOW_MS = 300;
 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const spec = loadSpec();
+  const validator = new SchemaValidator(spec);
   const requests: Upstream['requests'] = [];
+  const files = new Map<string, Uint8Array>();
+  const state = { rateLimited: false, bare429: false, base: '' };
   const server = createServer((req, res) => {
-    handle(spec, options, req, res, requests).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
+    handle({ spec, validator, options, files, state, log: requests }, req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  state.base = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${state.base}/v1`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -111,60 +81,60 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
   };
 }
 
-async function handle(
-  spec: Spec,
-  options: UpstreamOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-  log: Upstream['requests'],
-): Promise<void> {
+interface Context {
+  spec: Spec;
+  validator: SchemaValidator;
+  options: UpstreamOptions;
+  files: Map<string, Uint8Array>;
+  state: { rateLimited: boolean; bare429: boolean; base: string };
+  log: Upstream['requests'];
+}
+
+async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { spec, options } = ctx;
+  const deviation = options.deviation;
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
   const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/v1/, '');
+  const file = ctx.files.get(path);
+  if (req.method === 'GET' && file && deviation !== 'dead-url') {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(file);
+    return;
+  }
   const op = [...spec.operations.values()].find((o) => o.method === req.method && o.path === path);
-  if (!op) {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({ error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error', param: null, code: null } }),
-    );
-    return;
-  }
+  if (!op) return sendError(res, 404, { message: `no route ${req.method} ${path}`, param: null }, deviation);
   const contentType = req.headers['content-type'] ?? '';
-  log.push({ path, contentType, imageParts: (body.toString('latin1').match(/name="image(\[\])?"/g) ?? []).length });
-  const drift = options.mode === 'drift';
+  ctx.log.push({ path, contentType, imageParts: (body.toString('latin1').match(/name="image(\[\])?"/g) ?? []).length });
+  if (options.variation === 'slow') await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
 
-  if (req.headers.authorization !== `Bearer ${options.apiKey}`) return sendExample(res, op, '401');
-  if (options.rateLimitFirst && !rateLimited.has(options)) {
-    rateLimited.add(options);
-    return sendExample(res, op, '429', { 'retry-after-ms': '50', 'retry-after': '1' });
-  }
-
-  let fields: Record<string, unknown> = {};
-  if (contentType.includes('json')) fields = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  else {
-    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
-    for (const [k, v] of form.entries()) if (typeof v === 'string') fields[k] = v;
-  }
-
-  if (String(fields.stream) === 'true') {
-    const schema = streamSchemaFor(spec, op);
-    if (typeof schema === 'string') throw new Error(schema);
-    const events = buildEvents(schema, Number(fields.partial_images ?? 0));
-    if (typeof events === 'string') throw new Error(events);
-    res.writeHead(200, { ...exampleHeaders(op.responses.get('200')), 'content-type': EVENT_STREAM });
-    events.forEach((event, i) => {
-      let data = JSON.stringify(event.payload);
-      if (drift && op.operationId === 'createImage' && i === 1) data = data.slice(0, 40);
-      if (drift && op.operationId === 'createImageEdit' && i === 0) data = JSON.stringify({ ...event.payload, quality: 'ultra' });
-      if (drift && op.operationId === 'createImageEdit' && i === 1) data = JSON.stringify({ ...event.payload, b64_json: 42 });
-      res.write(encodeSse(event.type, data));
-    });
-    res.end();
+  if (deviation !== 'no-auth-check' && req.headers.authorization !== `Bearer ${options.apiKey}`)
+    return sendExample(res, op, '401', {}, deviation);
+  if (deviation === 'bare-429' && !ctx.state.bare429) {
+    ctx.state.bare429 = true;
+    res.writeHead(429, { 'content-type': 'text/plain' });
+    res.end('Too Many Requests');
     return;
   }
+  if (options.rateLimitFirst && !ctx.state.rateLimited) {
+    ctx.state.rateLimited = true;
+    return sendExample(res, op, '429', { 'retry-after-ms': '50', 'retry-after': '1' }, deviation);
+  }
 
-  if (drift && op.operationId === 'createImageVariation') {
+  const mediaType = contentType.split(';')[0]?.trim() ?? '';
+  const parsed = await parseRequest(spec, op, mediaType, body, contentType, deviation !== 'accepts-any-upload');
+  if ('error' in parsed) return sendError(res, 400, parsed.error, deviation);
+  const media = op.requestContent.get(mediaType);
+  if (!media?.schemaPointer) return sendError(res, 400, { message: `unsupported content type ${mediaType}`, param: null }, deviation);
+  const problems = ctx.validator.validate(media.schemaPointer, parsed.forValidation, 'request body');
+  const problem = problems[0];
+  if (problem) {
+    const param = problem.path.split('/')[1]?.replace(/~1/g, '/').replace(/~0/g, '~') ?? null;
+    return sendError(res, 400, { message: `Invalid request: ${problem.path} ${problem.message}`, param: param || null }, deviation);
+  }
+  const fields = parsed.fields;
+  if (deviation === 'schema-drift' && op === [...spec.operations.values()][2]) {
     // Undeclared status, no x-request-id, and the caller's key echoed back (the suite must mask it).
     res.writeHead(418, { 'content-type': 'application/json' });
     res.end(
@@ -172,28 +142,237 @@ async function handle(
     );
     return;
   }
-  const ok = op.responses.get('200');
-  const example = structuredClone(ok?.content.get('application/json')?.examples[0]);
-  if (!isObject(example)) throw new Error(`no 200 example for ${op.operationId}`);
-  if (drift && op.operationId === 'createImage') {
-    example.created_at = example.created;
-    delete example.created;
-    example.output_format = 'gif';
-  }
-  if (drift && op.operationId === 'createImageEdit' && isObject(example.usage)) {
-    example.usage.input_tokens = String(example.usage.input_tokens);
-    delete example.usage.input_tokens_details;
-  }
-  res.writeHead(200, { ...exampleHeaders(ok), 'content-type': 'application/json' });
-  res.end(JSON.stringify(example));
+  if (fields[VOCABULARY.stream] === true && deviation !== 'ignores-stream') return sendStream(ctx, op, fields, res);
+  return sendJson(ctx, op, fields, res);
 }
 
-const rateLimited = new WeakSet<UpstreamOptions>();
+type Parsed = { fields: JsonObject; forValidation: JsonObject } | { error: { message: string; param: string | null } };
 
-function sendExample(res: ServerResponse, op: OperationInfo, status: string, headers: Record<string, string> = {}): void {
+/** The request's fields, typed by the request schema (multipart text parts are strings on the wire), and the uploads checked to be images. */
+async function parseRequest(
+  spec: Spec,
+  op: OperationInfo,
+  mediaType: string,
+  body: Buffer,
+  contentType: string,
+  checkUploads: boolean,
+): Promise<Parsed> {
+  const pointer = op.requestContent.get(mediaType)?.schemaPointer;
+  if (!pointer) return { fields: {}, forValidation: {} };
+  if (mediaType.endsWith('json')) {
+    try {
+      const json: unknown = JSON.parse(body.toString('utf8'));
+      return isObject(json) ? { fields: json, forValidation: json } : { error: { message: 'the body must be a JSON object', param: null } };
+    } catch {
+      return { error: { message: 'the body is not JSON', param: null } };
+    }
+  }
+  const props = requestProperties(spec, pointer);
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  const fields: JsonObject = {};
+  const forValidation: JsonObject = {};
+  for (const [rawName, value] of form.entries()) {
+    const nested = /^([^[]+)\[([^\]]+)\](.*)$/.exec(rawName);
+    const name = nested && !props.get(rawName) ? (nested[1] ?? rawName) : rawName;
+    const facts = props.get(name);
+    if (typeof value !== 'string') {
+      const bytes = new Uint8Array(await value.arrayBuffer());
+      if (checkUploads && !inspectImage(bytes)) return { error: { message: `Invalid file '${name}': not an image`, param: name } };
+      const list = facts?.binary?.multiple && (!facts.binary.single || name.endsWith('[]') || forValidation[name] !== undefined);
+      forValidation[name] = list ? [...((forValidation[name] as unknown[] | undefined) ?? []), '<binary>'] : '<binary>';
+      fields[name] = forValidation[name];
+      continue;
+    }
+    let typed: unknown = value;
+    if (facts?.numeric && value.trim() !== '' && !Number.isNaN(Number(value))) typed = Number(value);
+    else if (facts?.boolean && (value === 'true' || value === 'false')) typed = value === 'true';
+    if (nested && name !== rawName) {
+      const target = (isObject(fields[name]) ? fields[name] : {}) as JsonObject;
+      target[nested[2] ?? ''] = typed;
+      fields[name] = target;
+      forValidation[name] = target;
+    } else {
+      fields[name] = typed;
+      forValidation[name] = typed;
+    }
+  }
+  return { fields, forValidation };
+}
+
+/** The request field values the response echoes: those valid for the response property of the same name. */
+function echoed(ctx: Context, pointer: string, fields: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, prop] of ctx.spec.objectShape(pointer).properties) {
+    const value = fields[name];
+    if (typeof value === 'string' && value !== 'auto' && ctx.validator.validate(prop.pointer, value, name).length === 0) out[name] = value;
+  }
+  return out;
+}
+
+function imageBytes(format: unknown, fields: JsonObject, deviation: Deviation | undefined): Uint8Array {
+  const size = parseSize(fields[VOCABULARY.size]) ?? { width: 1024, height: 1024 };
+  const asked = typeof format === 'string' ? format : 'png';
+  const sent = deviation === 'wrong-format' ? (asked === 'webp' ? 'png' : 'webp') : asked;
+  if (deviation === 'wrong-size') return fakeImage(sent, Math.max(16, size.width / 2), Math.max(16, size.height / 2));
+  if (deviation === 'b64-not-image') return new Uint8Array(Buffer.from('definitely not an image'));
+  return fakeImage(sent, size.width, size.height);
+}
+
+function b64(bytes: Uint8Array, deviation: Deviation | undefined): string {
+  return deviation === 'b64-not-base64' ? '***not base64***' : Buffer.from(bytes).toString('base64');
+}
+
+/** `total = input + output` wherever a usage object has those numbers. */
+function fixUsage(value: unknown, deviation: Deviation | undefined): void {
+  if (!isObject(value)) return;
+  const keys = Object.keys(value);
+  const total = keys.find((k) => /^total/.test(k));
+  const input = keys.find((k) => /^input/.test(k) && typeof value[k] === 'number');
+  const output = keys.find((k) => /^output/.test(k) && typeof value[k] === 'number');
+  if (total && input && output) value[total] = Number(value[input]) + Number(value[output]) + (deviation === 'usage-mismatch' ? 1 : 0);
+  for (const inner of Object.values(value)) fixUsage(inner, deviation);
+}
+
+function sendJson(ctx: Context, op: OperationInfo, fields: JsonObject, res: ServerResponse): void {
+  const { spec, options } = ctx;
+  const deviation = options.deviation;
+  const ok = op.responses.get('200');
+  const media = ok?.content.get('application/json');
+  if (!media?.schemaPointer) throw new Error(`no JSON 200 for ${op.operationId}`);
+  const example = media.examples.find(isObject);
+  if (!example) throw new Error(`no 200 example for ${op.operationId}`);
+  const shape = imageShape(spec, media.schemaPointer);
+  const response: JsonObject = { ...structuredClone(example), ...echoed(ctx, media.schemaPointer, fields) };
+  const count = Number(fields[VOCABULARY.count] ?? 1) + (deviation === 'extra-image' ? 1 : 0);
+  const asksForUrl = shape.url !== undefined && Object.values(fields).includes(shape.url);
+  if (shape.list) {
+    const template = Array.isArray(example[shape.list]) ? ((example[shape.list] as unknown[])[0] ?? {}) : {};
+    response[shape.list] = Array.from({ length: count }, (_, i) => {
+      const item: JsonObject = isObject(template) ? structuredClone(template) : {};
+      if (shape.b64) delete item[shape.b64];
+      if (shape.url) delete item[shape.url];
+      const bytes = imageBytes(response[VOCABULARY.outputFormat], fields, deviation);
+      if ((asksForUrl || deviation === 'dead-url') && shape.url) {
+        const file = `/files/${Date.now()}-${i}`;
+        ctx.files.set(file, bytes);
+        item[shape.url] = `${ctx.state.base}${file}`;
+      } else if (shape.b64) item[deviation === 'image-field-renamed' ? `image_${shape.b64}` : shape.b64] = b64(bytes, deviation);
+      return item;
+    });
+    if (deviation === 'data-missing') delete response[shape.list];
+  }
+  fixUsage(response, deviation);
+  if (options.variation === 'extra-fields')
+    response.undeclared_extra_field = { note: 'allowed: the schema does not forbid extra properties' };
+  if (deviation === 'schema-drift') drift(ctx, op, media.schemaPointer, response);
+  res.writeHead(200, { ...exampleHeaders(ok), 'content-type': 'application/json' });
+  res.end(JSON.stringify(response));
+}
+
+async function sendStream(ctx: Context, op: OperationInfo, fields: JsonObject, res: ServerResponse): Promise<void> {
+  const { spec, options } = ctx;
+  const deviation = options.deviation;
+  const schema = streamSchemaFor(spec, op);
+  if (typeof schema === 'string') throw new Error(schema);
+  const byKind = (partial: boolean) =>
+    schema.examples.filter(isObject).find((e) => schema.branches.get(String(e[schema.discriminator]))?.partial === partial);
+  const partialExample = byKind(true);
+  const finalExample = byKind(false);
+  if (!partialExample || !finalExample) throw new Error(`${op.operationId}: the spec has no partial and completed stream examples`);
+  const asked = Number(fields[VOCABULARY.partialImages] ?? 0);
+  const partials = options.variation === 'fewer-partials' ? Math.max(0, asked - 1) : asked;
+  const count = Number(fields[VOCABULARY.count] ?? 1) + (deviation === 'extra-image' ? 1 : 0);
+  const events: JsonObject[] = [];
+  const imageField = (example: JsonObject) =>
+    Object.keys(example).find((k) => {
+      const branch = schema.branches.get(String(example[schema.discriminator]));
+      const prop = branch ? spec.objectShape(branch.pointer).properties.get(k) : undefined;
+      return prop ? spec.variants(prop.pointer).some((v) => v.node.contentEncoding === 'base64') : false;
+    });
+  const build = (example: JsonObject, extra: JsonObject) => {
+    const branch = schema.branches.get(String(example[schema.discriminator]));
+    const event: JsonObject = { ...structuredClone(example), ...(branch ? echoed(ctx, branch.pointer, fields) : {}), ...extra };
+    const field = imageField(example);
+    if (field) {
+      const value = b64(imageBytes(event[VOCABULARY.outputFormat], fields, deviation), deviation);
+      delete event[field];
+      event[deviation === 'image-field-renamed' ? `image_${field}` : field] = value;
+    }
+    fixUsage(event, deviation);
+    if (options.variation === 'extra-fields') event.undeclared_extra_field = true;
+    return event;
+  };
+  for (let i = 0; i < partials; i++) events.push(build(partialExample, { [schema.indexField]: i }));
+  for (let i = 0; i < count; i++) events.push(build(finalExample, {}));
+  res.writeHead(200, { ...exampleHeaders(op.responses.get('200')), 'content-type': EVENT_STREAM, 'cache-control': 'no-cache' });
+  const ops = [...spec.operations.values()];
+  for (const [i, event] of events.entries()) {
+    if (options.variation === 'keep-alive') res.write(': keep-alive\n\n');
+    if (options.variation === 'slow') await new Promise((resolve) => setTimeout(resolve, SLOW_MS / 3));
+    let data = JSON.stringify(event);
+    if (deviation === 'schema-drift' && op === ops[0] && i === 1) data = data.slice(0, 40);
+    res.write(encodeSse(String(event[schema.discriminator]), data));
+    if (deviation === 'stall') return; // headers and one event sent; the connection stays open, silent
+  }
+  res.end();
+}
+
+/**
+ * Schema drift, one kind per operation (in spec order): the first loses its first required field
+ * (renamed) and answers an undeclared enum value; the second sends a usage count as a string.
+ */
+function drift(ctx: Context, op: OperationInfo, pointer: string, response: JsonObject): void {
+  const [first, second] = [...ctx.spec.operations.values()];
+  const { properties, required } = ctx.spec.objectShape(pointer);
+  if (op === first) {
+    const name = [...required][0];
+    if (name) {
+      response[`${name}_at`] = response[name];
+      delete response[name];
+    }
+    const format = properties.get(VOCABULARY.outputFormat);
+    if (format) response[VOCABULARY.outputFormat] = undeclaredValue(requestEnum(ctx.spec, format.pointer));
+  }
+  if (op === second) {
+    const usage = Object.values(response).find((v) => isObject(v) && Object.values(v).some((n) => typeof n === 'number'));
+    if (isObject(usage)) {
+      const key = Object.keys(usage).find((k) => typeof usage[k] === 'number');
+      if (key) usage[key] = String(usage[key]);
+    }
+  }
+}
+
+function requestEnum(spec: Spec, pointer: string): unknown[] {
+  return spec.variants(pointer).flatMap((v) => (Array.isArray(v.node.enum) ? v.node.enum : []));
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  error: { message: string; param: string | null },
+  deviation: Deviation | undefined,
+): void {
+  if (deviation === 'text-errors') {
+    res.writeHead(status, { 'content-type': 'text/plain', 'x-request-id': 'req_text' });
+    res.end(`Error: ${error.message}`);
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_${status}` });
+  res.end(JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', param: error.param, code: null } }));
+}
+
+function sendExample(
+  res: ServerResponse,
+  op: OperationInfo,
+  status: string,
+  headers: Record<string, string>,
+  deviation: Deviation | undefined,
+): void {
   const response = op.responses.get(status);
+  const example = response?.content.get('application/json')?.examples[0];
+  if (deviation === 'text-errors') return sendError(res, Number(status), { message: 'rejected', param: null }, deviation);
   res.writeHead(Number(status), { ...exampleHeaders(response), ...headers, 'content-type': 'application/json' });
-  res.end(JSON.stringify(response?.content.get('application/json')?.examples[0] ?? {}));
+  res.end(JSON.stringify(example ?? {}));
 }
 
 function exampleHeaders(response: ResponseInfo | undefined): Record<string, string> {
