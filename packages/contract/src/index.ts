@@ -1,3 +1,4 @@
+export { readSse, type SseMessage } from '@imagegen/client/internal/sse';
 export { exampleCases, type RequestCase } from './cases.js';
 export { ContractSetupError } from './errors.js';
 export { type ImageInfo, inspectImage } from './image-format.js';

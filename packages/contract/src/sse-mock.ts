@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeSse } from '@imagegen/client/internal/sse';
 import type { SchemaValidator } from './schema.js';
 import { isObject, type Spec } from './spec.js';
-import { encodeSse } from './sse.js';
 import { EVENT_STREAM, type StreamSchema, streamSchemaFor } from './stream-schema.js';
 import { formatViolation } from './violations.js';
 

@@ -1,7 +1,7 @@
+import { readSse } from '@imagegen/client/internal/sse';
 import type { SchemaValidator } from './schema.js';
 import { checkBase64Image, checkEcho, checkUsage, type Expectation } from './semantics.js';
 import { escapePointer, isObject, type Spec } from './spec.js';
-import { readSse } from './sse.js';
 import type { StreamSchema } from './stream-schema.js';
 import { type Violation, violation } from './violations.js';
 

@@ -5,13 +5,13 @@
 // Everything it knows about the API comes from the merged spec.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeSse } from '@imagegen/client/internal/sse';
 import { VOCABULARY } from '../src/cases.js';
 import { inspectImage, parseSize } from '../src/image-format.js';
 import { SchemaValidator } from '../src/schema.js';
 import { requestProperties, undeclaredValue } from '../src/schema-facts.js';
 import { imageShape } from '../src/semantics.js';
 import { isObject, type JsonObject, loadSpec, type OperationInfo, type ResponseInfo, type Spec } from '../src/spec.js';
-import { encodeSse } from '../src/sse.js';
 import { EVENT_STREAM, streamSchemaFor } from '../src/stream-schema.js';
 import { fakeImage } from './fake-images.js';
 
