@@ -19,7 +19,7 @@ const HELP = `Usage: imagegen-contract [--live | --target <url>] [options]
 Runs the imagegen contract suite. Default: against a Prism mock of the merged spec (offline, no key).
 
 Targets:
-  (default)              Prism mock + a loopback SSE server built from the spec's examples
+  (default)              @imagegen/mock (offline, no key) through a Prism validating proxy
   --live                 ${LIVE_URL} through a Prism validating proxy; needs ${LIVE_KEY_ENV}
   --target <url>         any OpenAI-compatible server (base URL with its /v1) through the same proxy
 
@@ -218,7 +218,8 @@ async function main(): Promise<number> {
       signal: controller.signal,
       onReady: (info) => {
         header = info;
-        const where = info.target ? `${info.target} through Prism proxy ${info.prismVersion}` : `Prism mock ${info.prismVersion} (offline)`;
+        const through = info.prismVersion.startsWith('none') ? 'directly' : `through Prism proxy ${info.prismVersion}`;
+        const where = info.target ? `${info.target} ${through}` : `@imagegen/mock (offline) ${through}`;
         const spec = path.relative(process.cwd(), info.spec) || info.spec;
         const lines = [`imagegen-contract · ${where} at ${info.prismUrl} · spec ${spec} · key ${options.apiKey ? 'set (masked)' : 'none'}`];
         if (info.mode === 'mock') lines.push(`  ${MOCK_PROVES}`);

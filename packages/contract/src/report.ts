@@ -22,7 +22,7 @@ export interface CheckResult {
 }
 
 export interface ContractReport {
-  /** `mock`: Prism mock + loopback SSE server; `proxy`: Prism validating proxy in front of `target`. */
+  /** `mock`: Prism validating proxy in front of `@imagegen/mock`; `proxy`: the same in front of `target`. */
   mode: 'mock' | 'proxy';
   /** Upstream base URL in proxy mode. */
   target: string | null;
@@ -87,7 +87,7 @@ export function formatSummary(report: ContractReport, files: string[] = []): str
     }
   }
   const t = report.totals;
-  const target = report.mode === 'mock' ? `Prism mock ${report.prism.version}` : `${report.target} via Prism proxy ${report.prism.version}`;
+  const target = `${report.mode === 'mock' ? '@imagegen/mock' : report.target} via Prism proxy ${report.prism.version}`;
   if (report.interrupted) lines.push('', 'INTERRUPTED: the run was stopped; these are the checks finished until then.');
   lines.push(
     '',

@@ -1,4 +1,5 @@
 import type { ImagesClient } from '@imagegen/client';
+import { FAULT_HEADER } from '@imagegen/mock';
 import { isFilePart, type RequestCase } from './cases.js';
 import { checkResponse, type ExchangeContext, mediaTypeOf } from './exchange.js';
 import type { OperationInfo } from './spec.js';
@@ -25,7 +26,7 @@ const SHORT_RETRY_MS = '10';
 
 /**
  * Checks the 429 behaviour end to end with `@imagegen/client`: every request the client sends is
- * answered 429 (Prism's `Prefer: code=429`); the client must retry exactly `maxRetries` times and
+ * answered 429 (the mock's fault header); the client must retry exactly `maxRetries` times and
  * then throw `RateLimitError` with status 429. A counting fetch wrapper sees every attempt. The 429
  * response itself is checked against the spec (status, headers, body); its retry hints are then
  * shortened before the client reads them.
@@ -36,6 +37,7 @@ export async function checkRetryOn429(
   request: RequestCase,
   baseUrl: string,
   maxRetries: number,
+  apiKey: string,
 ): Promise<{ violations: Violation[]; notes: string[] }> {
   let clientModule: typeof import('@imagegen/client');
   try {
@@ -53,7 +55,7 @@ export async function checkRetryOn429(
   const countingFetch = async (input: Request): Promise<Response> => {
     attempts++;
     const headers = new Headers(input.headers);
-    headers.set('prefer', 'code=429');
+    headers.set(FAULT_HEADER, `429;retry-after-ms=${SHORT_RETRY_MS}`);
     const response = await fetch(new Request(input, { headers }), { signal: AbortSignal.timeout(ctx.timeoutMs) });
     if (attempts === 1) {
       violations.push(...checkResponse(ctx, op, 429, response.status, response.headers));
@@ -79,7 +81,7 @@ export async function checkRetryOn429(
   };
 
   const client = clientModule.createImagesClient({
-    apiKey: 'sk-imagegen-contract-mock',
+    apiKey,
     baseURL: baseUrl,
     maxRetries,
     timeout: ctx.timeoutMs,

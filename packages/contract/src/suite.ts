@@ -1,3 +1,4 @@
+import { FAULT_HEADER, startMock } from '@imagegen/mock';
 import { type RequestCase, requestedCount, VOCABULARY } from './cases.js';
 import { ContractSetupError, oneLine } from './errors.js';
 import {
@@ -22,7 +23,6 @@ import { checkRetryOn429 } from './retry-check.js';
 import { SchemaValidator } from './schema.js';
 import { checkImagesResponse, expectationFor } from './semantics.js';
 import { isObject, loadSpec, type OperationInfo } from './spec.js';
-import { startSseMock } from './sse-mock.js';
 import { checkEventStream } from './stream-check.js';
 import { EVENT_STREAM, streamSchemaFor } from './stream-schema.js';
 import { mergeViolations, type Violation, violation } from './violations.js';
@@ -31,7 +31,7 @@ export interface ContractOptions {
   /**
    * Base URL of an OpenAI-compatible server including its base path (`https://api.openai.com/v1`).
    * Set: the suite runs through a Prism validating proxy in front of it (stream checks go to it
-   * directly). Unset: mock mode, a Prism mock of the spec plus a loopback SSE server; offline.
+   * directly). Unset: mock mode, the same through Prism in front of `@imagegen/mock`; offline.
    */
   target?: string;
   /** Sent as `Authorization: Bearer …` to the target; never printed or written (masked as `***`). */
@@ -90,7 +90,7 @@ export const MALFORMED_AUTHORIZATION = INVALID_KEY;
 const DEAD_AFTER_TIMEOUTS = 2;
 
 export const MOCK_PROVES =
-  "mock mode proves the spec is self-consistent (every example validates, Prism serves it) and the suite, the client and the loopback stream server agree with it; it says nothing about a real server: Prism's mock answers the spec's examples, not the request, so response semantics are not checked";
+  'mock mode proves the spec is self-consistent (its examples are sent and validated through Prism) and that @imagegen/client and @imagegen/mock agree with it; it says nothing about a real server (use --target or --live for that)';
 const PROXY_PROVES =
   'checks what the target answers against the spec: status, content type, body schema, headers, stream events and the semantics of each answer';
 
@@ -110,30 +110,28 @@ export async function runContractSuite(options: ContractOptions = {}): Promise<C
   const validator = new SchemaValidator(spec);
   if (target) await assertReachable(target, Math.min(timeoutMs, 15_000));
   const mode = target ? 'proxy' : 'mock';
-  const direct = Boolean(target && options.direct);
-
+  const direct = Boolean(options.direct);
+  const mock = target ? undefined : await startMock({ spec: spec.file, key: MOCK_KEY, seed: options.seed ?? DEFAULT_SEED });
+  const upstream = target ?? mock?.url ?? '';
   const prism = direct
     ? undefined
     : await startPrism({
-        mode,
+        mode: 'proxy',
         specFile: spec.file,
+        upstream,
         env: childEnv(options.apiKey),
         redact: (line) => redactor.redact(line),
-        ...(target && { upstream: target }),
         ...(options.prismPort !== undefined && { port: options.prismPort }),
         ...(options.startupTimeoutMs !== undefined && { startupTimeoutMs: options.startupTimeoutMs }),
-      });
-  const sseMock = target
-    ? undefined
-    : await startSseMock(spec, validator).catch(async (error: unknown) => {
-        await prism?.stop();
+      }).catch(async (error: unknown) => {
+        await mock?.close();
         throw error;
       });
   const onAbort = () => killAllPrism();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const results: CheckResult[] = [];
-  const prismInfo = { version: prism?.version ?? 'none (direct)', url: prism?.url ?? target ?? '' };
+  const prismInfo = { version: prism?.version ?? 'none (direct)', url: prism?.url ?? upstream };
   try {
     options.onReady?.({
       mode,
@@ -149,11 +147,11 @@ export async function runContractSuite(options: ContractOptions = {}): Promise<C
       timeoutMs,
       streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 10_000,
       ...(options.maxResponseTimeMs !== undefined && { maxResponseTimeMs: options.maxResponseTimeMs }),
-      hasKey: Boolean(options.apiKey),
+      hasKey: Boolean(options.apiKey) || !target,
       rateLimitRetries: target ? 2 : 0,
-      apiKey: options.apiKey,
+      apiKey: target ? options.apiKey : MOCK_KEY,
       apiBase: prismInfo.url,
-      streamBase: target ?? sseMock?.url ?? '',
+      streamBase: upstream,
       mode,
       maxRetries: options.maxRetries ?? 2,
       signal: options.signal,
@@ -172,7 +170,7 @@ export async function runContractSuite(options: ContractOptions = {}): Promise<C
     await suite.run();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await Promise.all([prism?.stop(), sseMock?.close()]);
+    await Promise.all([prism?.stop(), mock?.close()]);
   }
 
   const report = buildReport({
@@ -289,15 +287,9 @@ class Suite {
     this.#c = { ...config, log: (entry) => this.#repros.push(entry) };
   }
 
-  /** Prism's mock answers the spec's examples whatever was asked: semantics and `param` are not judged there. */
-  get #judgesSemantics(): boolean {
-    return this.#c.mode === 'proxy';
-  }
-
-  /** The real key; in mock mode a placeholder (Prism checks only that there is one); none for a keyless target. */
+  /** The key (in mock mode the mock's); none for a keyless target. */
   get #authorization(): string | undefined {
-    if (this.#c.apiKey) return `Bearer ${this.#c.apiKey}`;
-    return this.#c.mode === 'mock' ? `Bearer ${MOCK_KEY}` : undefined;
+    return this.#c.apiKey ? `Bearer ${this.#c.apiKey}` : undefined;
   }
 
   async run(): Promise<void> {
@@ -385,17 +377,15 @@ class Suite {
     const checked = [...BASE_CHECKS];
     const pointer = op.responses.get('200')?.content.get('application/json')?.schemaPointer;
     if (result.status === 200 && pointer && result.json !== undefined) {
-      if (this.#judgesSemantics) {
-        const semantic = await checkImagesResponse(
-          this.#c.spec,
-          pointer,
-          result.json,
-          expectationFor(this.#c.spec, this.#c.validator, op, request, pointer),
-          this.#c.timeoutMs,
-        );
-        violations.push(...semantic.violations);
-        checked.push(...semantic.checked);
-      } else notes.push("semantics not checked: Prism's mock answers the spec's example, not the request");
+      const semantic = await checkImagesResponse(
+        this.#c.spec,
+        pointer,
+        result.json,
+        expectationFor(this.#c.spec, this.#c.validator, op, request, pointer),
+        this.#c.timeoutMs,
+      );
+      violations.push(...semantic.violations);
+      checked.push(...semantic.checked);
     }
     return { violations, notes, checked };
   }
@@ -447,13 +437,11 @@ class Suite {
       requestedPartials: Number(request.fields[VOCABULARY.partialImages] ?? 0),
       expectedFinals: requestedCount(this.#c.spec, op, request),
       idleTimeoutMs: this.#c.streamIdleTimeoutMs,
-      ...(this.#judgesSemantics && {
-        semantics: { spec: this.#c.spec, expected: expectationFor(this.#c.spec, this.#c.validator, op, request, pointer) },
-      }),
+      semantics: { spec: this.#c.spec, expected: expectationFor(this.#c.spec, this.#c.validator, op, request, pointer) },
     });
     this.#c.log?.({ curl, status: 200, response: excerpt(200, EVENT_STREAM, head) });
     if (result.stalled) this.#stalled = `a stream stalled earlier (${op.operationId} › ${request.label})`;
-    const where = this.#c.mode === 'mock' ? 'the loopback SSE server built from the spec examples' : 'the target directly';
+    const where = this.#c.mode === 'mock' ? '@imagegen/mock directly' : 'the target directly';
     return {
       violations: [...violations, ...result.violations],
       notes: [...notes, `${result.types.length} events from ${where}: ${summarize(result.types)}`],
@@ -497,8 +485,6 @@ class Suite {
   }
 
   async #negative(op: OperationInfo, negative: NegativeCase, seen: Seen[]): Promise<Outcome> {
-    if (negative.readsUploads && this.#c.mode === 'mock')
-      return { violations: [], skip: "Prism's mock does not read uploads (run against @imagegen/mock or a real server)" };
     const unauthorized = negative.expect === 'unauthorized';
     const authorization = negative.authorization === null ? undefined : (negative.authorization ?? this.#authorization);
     if (unauthorized && this.#c.mode === 'proxy' && !this.#c.apiKey) {
@@ -529,61 +515,57 @@ class Suite {
     const notes = [...result.notes.filter((n) => !/^the 4\d\d response said/.test(n))];
     if (negative.field && declared4xx && isObject(result.json) && isObject(result.json.error)) {
       const param = result.json.error.param;
-      if (!this.#judgesSemantics) notes.push("param not judged: Prism's mock answers the spec's 400 example");
-      else {
-        checked.push(`param names ${negative.field}`);
-        if (typeof param === 'string' && !paramNames(param, negative.field))
-          violations.push(violation('body', '/error/param', `is ${JSON.stringify(param)}, but the request broke ${negative.field}`));
-        if (param === null || param === undefined)
-          violations.push({
-            ...violation('body', '/error/param', `is null; the error does not say that ${negative.field} was wrong`),
-            severity: 'warning',
-          });
-      }
+      checked.push(`param names ${negative.field}`);
+      if (typeof param === 'string' && !paramNames(param, negative.field))
+        violations.push(violation('body', '/error/param', `is ${JSON.stringify(param)}, but the request broke ${negative.field}`));
+      if (param === null || param === undefined)
+        violations.push({
+          ...violation('body', '/error/param', `is null; the error does not say that ${negative.field} was wrong`),
+          severity: 'warning',
+        });
     }
     return { violations, notes, checked };
   }
 
+  /**
+   * An invalid key must give a 401 with the error envelope. In mock mode, every other declared
+   * 4xx/5xx is provoked with the mock's fault header and checked the same way.
+   */
   async #errors(op: OperationInfo, request: RequestCase, seen: Seen[]): Promise<Outcome> {
-    if (this.#c.mode === 'proxy') {
-      if (!this.#c.apiKey) return { violations: [], skip: 'no API key configured, so the server may not check keys' };
-      const result = await exchange(this.#c, op, request, {
-        baseUrl: this.#c.apiBase,
-        expectStatus: 401,
-        authorization: `Bearer ${INVALID_KEY}`,
-      });
-      if (result.status) seen.push({ label: 'invalid key', status: result.status, requestId: result.requestId });
-      return {
-        violations: [...result.violations, ...envelope(result.json, result.status)],
-        notes: ['401 provoked with an invalid API key', ...result.notes],
-        checked: ['status 401', 'content type', 'error envelope', 'headers'],
-      };
-    }
-    const statuses = [...op.responses.keys()].filter((s) => /^[45]\d\d$/.test(s)).sort();
-    if (statuses.length === 0) return { violations: [violation('spec', '', `${op.operationId} declares no 4xx/5xx responses`)] };
+    if (!this.#c.apiKey) return { violations: [], skip: 'no API key configured, so the server may not check keys' };
     const violations: Violation[] = [];
-    for (const status of statuses) {
-      const result = await exchange(this.#c, op, request, {
-        baseUrl: this.#c.apiBase,
-        expectStatus: Number(status),
-        ...(this.#authorization && { authorization: this.#authorization }),
-        headers: { prefer: `code=${status}` },
-      });
-      if (result.status) seen.push({ label: `Prefer: code=${status}`, status: result.status, requestId: result.requestId });
-      for (const v of [...result.violations, ...envelope(result.json, result.status)])
-        violations.push({ ...v, where: `[${status}] ${v.where}` });
+    const notes: string[] = ['401 provoked with an invalid API key'];
+    const invalid = await exchange(this.#c, op, request, {
+      baseUrl: this.#c.apiBase,
+      expectStatus: 401,
+      authorization: `Bearer ${INVALID_KEY}`,
+    });
+    if (invalid.status) seen.push({ label: 'invalid key', status: invalid.status, requestId: invalid.requestId });
+    for (const v of [...invalid.violations, ...envelope(invalid.json, invalid.status)])
+      violations.push({ ...v, where: `[401] ${v.where}` });
+    notes.push(...invalid.notes);
+    if (this.#c.mode === 'mock') {
+      const statuses = [...op.responses.keys()].filter((s) => /^[45]\d\d$/.test(s) && s !== '401').sort();
+      for (const status of statuses) {
+        const result = await exchange(this.#c, op, request, {
+          baseUrl: this.#c.apiBase,
+          expectStatus: Number(status),
+          ...(this.#authorization && { authorization: this.#authorization }),
+          headers: { [FAULT_HEADER]: status },
+        });
+        if (result.status) seen.push({ label: `${FAULT_HEADER}: ${status}`, status: result.status, requestId: result.requestId });
+        for (const v of [...result.violations, ...envelope(result.json, result.status)])
+          violations.push({ ...v, where: `[${status}] ${v.where}` });
+      }
+      notes.push(`statuses ${statuses.join(', ')} provoked with ${FAULT_HEADER}`);
     }
-    return {
-      violations,
-      notes: [`statuses ${statuses.join(', ')} via Prefer: code=…`],
-      checked: ['every declared 4xx/5xx: body schema', 'error envelope', 'headers'],
-    };
+    return { violations, notes, checked: ['each error status: body schema', 'error envelope', 'headers'] };
   }
 
   async #retry(op: OperationInfo, request: RequestCase): Promise<Outcome> {
     if (this.#c.mode === 'proxy') return { violations: [], skip: 'a real server cannot be made to answer 429 on demand (mock mode only)' };
     if (!op.responses.has('429')) return { violations: [violation('spec', '', `${op.operationId} declares no 429 response`)] };
-    const result = await checkRetryOn429(this.#c, op, request, this.#c.apiBase, this.#c.maxRetries);
+    const result = await checkRetryOn429(this.#c, op, request, this.#c.apiBase, this.#c.maxRetries, this.#c.apiKey ?? '');
     return { ...result, checked: ['client retries 429 maxRetries times', 'RateLimitError', '429 body and headers'] };
   }
 
