@@ -1,5 +1,5 @@
+import { ENCODERS } from '@imagegen/mock';
 import { parseSize } from './image-format.js';
-import { makePng } from './png.js';
 import { type PropertyFacts, requestProperties } from './schema-facts.js';
 import { isObject, type JsonObject, type OperationInfo, type Spec } from './spec.js';
 import { EVENT_STREAM } from './stream-schema.js';
@@ -78,17 +78,26 @@ export function exampleCases(spec: Spec, op: OperationInfo): RequestCase[] {
   return cases;
 }
 
-const COLOURS: ReadonlyArray<readonly [number, number, number]> = [
-  [214, 48, 49],
-  [9, 132, 227],
-  [0, 184, 148],
-  [253, 203, 110],
-];
+const COLOURS = [
+  { r: 214, g: 48, b: 49, a: 255 },
+  { r: 9, g: 132, b: 227, a: 255 },
+  { r: 0, g: 184, b: 148, a: 255 },
+  { r: 253, g: 203, b: 110, a: 255 },
+] as const;
+// A mask's transparent pixels mark what to edit: a fully transparent mask allows editing everything.
+const MASK = { r: 0, g: 0, b: 0, a: 0 };
+
+/** A real PNG of the given size in one colour (the mock's encoder: one PNG writer in the repo). */
+export function png(width: number, height: number, color: { r: number; g: number; b: number; a: number }): Uint8Array<ArrayBuffer> {
+  const encode = ENCODERS.png?.encode;
+  if (!encode) throw new Error('@imagegen/mock has no PNG encoder');
+  return new Uint8Array(encode({ width, height, color }));
+}
 const DEFAULT_SIDE = 1024;
 
 /**
  * Turns spec-level values into what goes on the wire: file names in upload fields become real PNG
- * files of the requested size (a mask gets a transparent centre), and in JSON bodies image
+ * files of the requested size (a mask is transparent), and in JSON bodies image
  * references (file ids, remote URLs — a target has neither) become data URLs of such files.
  */
 export function materialize(
@@ -103,14 +112,9 @@ export function materialize(
   const size = parseSize(raw[VOCABULARY.size]) ?? { width: DEFAULT_SIDE, height: DEFAULT_SIDE };
   const notes: string[] = [];
   const fields: Record<string, unknown> = {};
-  const withMask = raw[VOCABULARY.mask] !== undefined;
   let colour = 0;
   const image = (name: string, isMask: boolean): FilePart => ({
-    file: makePng({
-      ...size,
-      color: isMask ? [0, 0, 0] : (COLOURS[colour++ % COLOURS.length] ?? [0, 0, 0]),
-      transparentCentre: isMask || !withMask,
-    }),
+    file: png(size.width, size.height, isMask ? MASK : (COLOURS[colour++ % COLOURS.length] ?? MASK)),
     filename: `${name.replace(/\.\w+$/, '') || 'image'}.png`,
     contentType: 'image/png',
   });

@@ -1,5 +1,4 @@
-import { type FilePart, isFilePart, type RequestCase, requestFacts } from './cases.js';
-import { makePng } from './png.js';
+import { type FilePart, isFilePart, png, type RequestCase, requestFacts } from './cases.js';
 import { undeclaredValue } from './schema-facts.js';
 import type { OperationInfo, Spec } from './spec.js';
 
@@ -69,7 +68,7 @@ export function negativeCases(spec: Spec, op: OperationInfo, base: RequestCase, 
       const { maxItems } = facts.binary;
       if (facts.binary.multiple && maxItems !== undefined && base.fields[name] !== undefined) {
         const files = Array.from({ length: maxItems + 1 }, (_, i) => ({
-          file: makePng({ width: 64, height: 64, color: [i * 10, 90, 160] }),
+          file: png(64, 64, { r: i * 10, g: 90, b: 160, a: 255 }),
           filename: `image-${i}.png`,
           contentType: 'image/png',
         }));

@@ -1,5 +1,6 @@
+import { imageInfo } from '@imagegen/mock';
 import { type RequestCase, requestedCount, requestFacts, VOCABULARY } from './cases.js';
-import { decodeBase64, inspectImage, parseSize } from './image-format.js';
+import { decodeBase64, parseSize } from './image-format.js';
 import { describeFetchError } from './net.js';
 import type { SchemaValidator } from './schema.js';
 import { escapePointer, isObject, type JsonObject, type OperationInfo, type Spec } from './spec.js';
@@ -152,7 +153,7 @@ function checkImageBytes(
   checked: Set<string>,
   checkSize: boolean,
 ): Violation[] {
-  const info = inspectImage(bytes);
+  const info = imageInfo(bytes);
   if (!info) return [violation('semantics', path, `is not an image (first bytes ${Buffer.from(bytes.subarray(0, 8)).toString('hex')})`)];
   const violations: Violation[] = [];
   const named = response[VOCABULARY.outputFormat];
@@ -166,7 +167,7 @@ function checkImageBytes(
       violations.push(violation('semantics', path, `is ${info.format}, but ${why}`));
     }
   }
-  if (checkSize && expected.size && info.width !== undefined && info.height !== undefined) {
+  if (checkSize && expected.size) {
     checked.add(`image size = ${expected.size.width}x${expected.size.height}`);
     if (info.width !== expected.size.width || info.height !== expected.size.height)
       violations.push(

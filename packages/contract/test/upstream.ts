@@ -6,14 +6,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeSse } from '@imagegen/client/internal/sse';
+import { ENCODERS, imageInfo } from '@imagegen/mock';
 import { VOCABULARY } from '../src/cases.js';
-import { inspectImage, parseSize } from '../src/image-format.js';
+import { parseSize } from '../src/image-format.js';
 import { SchemaValidator } from '../src/schema.js';
 import { requestProperties, undeclaredValue } from '../src/schema-facts.js';
 import { imageShape } from '../src/semantics.js';
 import { isObject, type JsonObject, loadSpec, type OperationInfo, type ResponseInfo, type Spec } from '../src/spec.js';
 import { EVENT_STREAM, streamSchemaFor } from '../src/stream-schema.js';
-import { fakeImage } from './fake-images.js';
 
 export const DEVIATIONS = [
   'ignores-stream',
@@ -177,7 +177,7 @@ async function parseRequest(
     const facts = props.get(name);
     if (typeof value !== 'string') {
       const bytes = new Uint8Array(await value.arrayBuffer());
-      if (checkUploads && !inspectImage(bytes)) return { error: { message: `Invalid file '${name}': not an image`, param: name } };
+      if (checkUploads && !imageInfo(bytes)) return { error: { message: `Invalid file '${name}': not an image`, param: name } };
       const list = facts?.binary?.multiple && (!facts.binary.single || name.endsWith('[]') || forValidation[name] !== undefined);
       forValidation[name] = list ? [...((forValidation[name] as unknown[] | undefined) ?? []), '<binary>'] : '<binary>';
       fields[name] = forValidation[name];
@@ -207,6 +207,14 @@ function echoed(ctx: Context, pointer: string, fields: JsonObject): JsonObject {
     if (typeof value === 'string' && value !== 'auto' && ctx.validator.validate(prop.pointer, value, name).length === 0) out[name] = value;
   }
   return out;
+}
+
+const COLOUR = { r: 120, g: 80, b: 200, a: 255 };
+
+function fakeImage(format: string, width: number, height: number): Uint8Array {
+  const encoder = ENCODERS[format] ?? ENCODERS.png;
+  if (!encoder) throw new Error('@imagegen/mock has no encoders');
+  return encoder.encode({ width, height, color: COLOUR });
 }
 
 function imageBytes(format: unknown, fields: JsonObject, deviation: Deviation | undefined): Uint8Array {
