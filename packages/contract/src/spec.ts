@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { ContractSetupError, oneLine } from './errors.js';
 
 export type JsonObject = { [key: string]: unknown };
@@ -248,12 +249,25 @@ export function loadSpec(file = defaultSpecPath()): Spec {
   } catch (error) {
     throw new ContractSetupError(`spec ${file} failed to load: ${oneLine(error)}`);
   }
+  return parseSpec(text, file, absolute);
+}
+
+/**
+ * Parses an OpenAPI 3.x document from its text: JSON, or YAML when `yaml` is set (an official
+ * document to compare with); `name` labels the errors, `file` is what {@link Spec.file} says.
+ */
+export function parseSpec(text: string, name: string, file = name, yaml = false): Spec {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = yaml ? parseYaml(text, { maxAliasCount: -1 }) : JSON.parse(text);
   } catch (error) {
-    throw new ContractSetupError(`spec ${file} failed to load: not JSON (${oneLine(error)}); pass the merged openapi.json`);
+    const hint = yaml ? '' : '; pass the merged openapi.json';
+    throw new ContractSetupError(`spec ${name} failed to load: not ${yaml ? 'YAML' : 'JSON'} (${oneLine(error)})${hint}`);
   }
+  return checkedSpec(doc, name, file);
+}
+
+function checkedSpec(doc: unknown, file: string, absolute: string): Spec {
   if (!isObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.')) {
     throw new ContractSetupError(`spec ${file} failed to load: not an OpenAPI 3.x document (no "openapi": "3.x" field)`);
   }
