@@ -34,7 +34,7 @@ export const DEVIATIONS = [
   'schema-drift',
 ] as const;
 export type Deviation = (typeof DEVIATIONS)[number];
-export const VARIATIONS = ['fewer-partials', 'keep-alive', 'extra-fields', 'slow'] as const;
+export const VARIATIONS = ['fewer-partials', 'keep-alive', 'extra-fields', 'slow', 'cr-line-ends'] as const;
 export type Variation = (typeof VARIATIONS)[number];
 
 export interface UpstreamOptions {
@@ -53,7 +53,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-const SLOW_MS = 300;
+const SLOW_MS = 100;
 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const spec = loadSpec();
@@ -319,7 +319,8 @@ async function sendStream(ctx: Context, op: OperationInfo, fields: JsonObject, r
     if (options.variation === 'slow') await new Promise((resolve) => setTimeout(resolve, SLOW_MS / 3));
     let data = JSON.stringify(event);
     if (deviation === 'schema-drift' && op === ops[0] && i === 1) data = data.slice(0, 40);
-    res.write(encodeSse(String(event[schema.discriminator]), data));
+    const message = encodeSse(String(event[schema.discriminator]), data);
+    res.write(options.variation === 'cr-line-ends' ? message.replace(/\n/g, '\r') : message);
     if (deviation === 'stall') return; // headers and one event sent; the connection stays open, silent
   }
   res.end();
