@@ -252,6 +252,7 @@ interface SuiteConfig extends ExchangeContext {
   streamIdleTimeoutMs: number;
   apiKey: string | undefined;
   apiBase: string;
+  /** The target itself (streams and uploads go here: Prism buffers streams and re-encodes binary parts). */
   streamBase: string;
   maxRetries: number;
   plans: OperationPlan[];
@@ -274,6 +275,7 @@ interface Seen {
 }
 
 const BASE_CHECKS = ['status', 'content type', 'body schema', 'headers'];
+const DIRECT_UPLOADS = "sent to the target directly: Prism's proxy re-encodes binary multipart parts as text, which corrupts the images";
 
 class Suite {
   readonly #c: SuiteConfig;
@@ -363,17 +365,25 @@ class Suite {
     return request.stream ? this.#stream(op, request, seen) : this.#success(op, request, seen);
   }
 
+  /** Where a request goes: through Prism, except uploads (see {@link DIRECT_UPLOADS}). */
+  #baseFor(request: RequestCase, notes: string[]): string {
+    if (!request.mediaType.startsWith('multipart/') || this.#c.streamBase === this.#c.apiBase) return this.#c.apiBase;
+    notes.push(DIRECT_UPLOADS);
+    return this.#c.streamBase;
+  }
+
   async #success(op: OperationInfo, request: RequestCase, seen: Seen[]): Promise<Outcome> {
     const own = requestViolations(this.#c, op, request);
+    const routing: string[] = [];
     const result = await exchange(this.#c, op, request, {
-      baseUrl: this.#c.apiBase,
+      baseUrl: this.#baseFor(request, routing),
       expectStatus: 200,
       ...(this.#authorization && { authorization: this.#authorization }),
     });
     this.#noteTimeout(result.violations);
     if (result.status) seen.push({ label: request.label, status: result.status, requestId: result.requestId });
     const violations = [...own, ...result.violations];
-    const notes = [...request.notes, ...result.notes];
+    const notes = [...request.notes, ...routing, ...result.notes];
     const checked = [...BASE_CHECKS];
     const pointer = op.responses.get('200')?.content.get('application/json')?.schemaPointer;
     if (result.status === 200 && pointer && result.json !== undefined) {
@@ -490,8 +500,9 @@ class Suite {
     if (unauthorized && this.#c.mode === 'proxy' && !this.#c.apiKey) {
       return { violations: [], skip: 'no API key configured, so the server may not check keys (name one with --key-env)' };
     }
+    const routing: string[] = [];
     const result = await exchange(this.#c, op, negative.request, {
-      baseUrl: this.#c.apiBase,
+      baseUrl: this.#baseFor(negative.request, routing),
       expectStatus: unauthorized ? 401 : 400,
       ...(authorization !== undefined && { authorization }),
     });
@@ -512,7 +523,7 @@ class Suite {
     }
     violations.push(...envelope(result.json, result.status));
     const checked = ['status is a declared 4xx', 'content type', 'error envelope', 'headers'];
-    const notes = [...result.notes.filter((n) => !/^the 4\d\d response said/.test(n))];
+    const notes = [...routing, ...result.notes.filter((n) => !/^the 4\d\d response said/.test(n))];
     if (negative.field && declared4xx && isObject(result.json) && isObject(result.json.error)) {
       const param = result.json.error.param;
       checked.push(`param names ${negative.field}`);
