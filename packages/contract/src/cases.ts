@@ -148,7 +148,7 @@ export function materialize(
 function imageRefs(spec: Spec, pointer: string, value: unknown, makeUrl: () => string, notes: string[]): unknown {
   if (Array.isArray(value)) {
     const items = spec.variants(pointer).find((v) => isObject(v.node.items));
-    return items ? value.map((item, i) => imageRefs(spec, `${items.pointer}/items`, item, makeUrl, notes)) : value;
+    return items ? value.map((item) => imageRefs(spec, `${items.pointer}/items`, item, makeUrl, notes)) : value;
   }
   if (!isObject(value)) return value;
   const refField = dataUrlField(spec, pointer);

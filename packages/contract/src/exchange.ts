@@ -2,7 +2,7 @@ import { encodeBody, isFilePart, type RequestCase } from './cases.js';
 import { describeFetchError } from './net.js';
 import { curlFor, excerpt, type Repro } from './repro.js';
 import type { SchemaValidator } from './schema.js';
-import { escapePointer, isObject, type OperationInfo, type ResponseInfo, type Spec } from './spec.js';
+import { isObject, type OperationInfo, type ResponseInfo, type Spec } from './spec.js';
 import { mergeViolations, parseSlViolations, type Violation, violation } from './violations.js';
 
 export interface ExchangeContext {
@@ -249,7 +249,6 @@ export async function exchange(
     if (prism.length < before) notes.push("no API key: Prism's missing-security request violation ignored");
   }
   if (request.origin === 'negative') prism = prism.filter((v) => !v.where.startsWith('request'));
-  prism = dropCollapsedParts(ctx, request, prism, violations, response.status, options.expectStatus, notes);
   violations.push(...prism);
   return {
     status: response.status,
@@ -259,37 +258,6 @@ export async function exchange(
     notes,
     violations: mergeViolations(violations),
   };
-}
-
-/**
- * Prism's multipart parser keeps only the last of repeated parts (stoplightio/prism#2654), so for
- * `image[]` sent twice it reports "must be array" although the request matches the spec (the suite
- * validated the parts itself in {@link requestViolations}). In proxy mode the raw body is still
- * forwarded intact; in mock mode Prism answers 400 instead of 200, and then only the 400 can be
- * checked. Both are recorded as notes, not violations.
- */
-function dropCollapsedParts(
-  ctx: ExchangeContext,
-  request: RequestCase,
-  prism: Violation[],
-  violations: Violation[],
-  status: number,
-  expected: number,
-  notes: string[],
-): Violation[] {
-  if (!request.mediaType.startsWith('multipart/')) return prism;
-  const repeated = new Set(
-    Object.entries(request.fields)
-      .filter(([, v]) => Array.isArray(v) && v.length > 1)
-      .map(([k]) => `/${escapePointer(k)}`),
-  );
-  const collapsed = (v: Violation) => v.where === 'request body' && repeated.has(v.path) && /must be array/.test(v.message);
-  if (!prism.some(collapsed)) return prism;
-  const rest = prism.filter((v) => !collapsed(v));
-  notes.push(
-    `Prism keeps only the last of repeated multipart parts (${[...repeated].join(', ')}), so its "must be array" is ignored; the suite validated the parts itself`,
-  );
-  return rest;
 }
 
 /** Status, content type and declared headers of a response (also used for streams). */

@@ -111,7 +111,11 @@ export async function runContractSuite(options: ContractOptions = {}): Promise<C
   if (target) await assertReachable(target, Math.min(timeoutMs, 15_000));
   const mode = target ? 'proxy' : 'mock';
   const direct = Boolean(options.direct);
-  const mock = target ? undefined : await startMock({ spec: spec.file, key: MOCK_KEY, seed: options.seed ?? DEFAULT_SEED });
+  const mock = target
+    ? undefined
+    : await startMock({ spec: spec.file, key: MOCK_KEY, seed: options.seed ?? DEFAULT_SEED }).catch((error: unknown) => {
+        throw new ContractSetupError(`@imagegen/mock cannot serve the spec: ${oneLine(error)}`);
+      });
   const upstream = target ?? mock?.url ?? '';
   const prism = direct
     ? undefined

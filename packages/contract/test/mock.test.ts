@@ -48,7 +48,8 @@ describe('imagegen-contract (default: @imagegen/mock through Prism)', () => {
     for (const op of spec.operations.keys()) {
       const rows = report.results.filter((r) => r.operationId === op);
       expect(rows.filter((r) => r.check.startsWith('rejects ')).length).toBeGreaterThan(2);
-      for (const check of ['error responses', 'retry on 429 (client)', 'x-request-id']) expect(rows.find((r) => r.check === check)?.status).toBe('pass');
+      for (const check of ['error responses', 'retry on 429 (client)', 'x-request-id'])
+        expect(rows.find((r) => r.check === check)?.status).toBe('pass');
     }
     const retry = report.results.find((r) => r.check === 'retry on 429 (client)');
     expect(retry?.notes[0]).toMatch(/saw 3 attempts/);

@@ -35,7 +35,10 @@ function specEvents(schema: StreamSchema, partials: number): Array<{ type: strin
   const partial = example(true);
   const final = example(false);
   return [
-    ...Array.from({ length: partials }, (_, i) => ({ type: String(partial[schema.discriminator]), payload: { ...partial, [schema.indexField]: i } })),
+    ...Array.from({ length: partials }, (_, i) => ({
+      type: String(partial[schema.discriminator]),
+      payload: { ...partial, [schema.indexField]: i },
+    })),
     { type: String(final[schema.discriminator]), payload: { ...final } },
   ];
 }
@@ -56,7 +59,9 @@ beforeAll(() => {
 
 /** The operations whose 200 is (also) an event stream. */
 function streamingOperations(): string[] {
-  return [...spec.operations.values()].filter((op) => op.responses.get('200')?.content.has('text/event-stream')).map((op) => op.operationId);
+  return [...spec.operations.values()]
+    .filter((op) => op.responses.get('200')?.content.has('text/event-stream'))
+    .map((op) => op.operationId);
 }
 
 describe('stream schema read from the merged spec', () => {
@@ -69,7 +74,9 @@ describe('stream schema read from the merged spec', () => {
       expect(schema.examples.length).toBeGreaterThanOrEqual(2);
       for (const branch of schema.branches.values()) {
         const props = spec.objectShape(branch.pointer).properties;
-        expect(props.get(schema.discriminator)?.node.const ?? (props.get(schema.discriminator)?.node.enum as unknown[])?.[0]).toBe(branch.type);
+        expect(props.get(schema.discriminator)?.node.const ?? (props.get(schema.discriminator)?.node.enum as unknown[])?.[0]).toBe(
+          branch.type,
+        );
         expect(props.has(schema.indexField)).toBe(branch.partial);
       }
     }
@@ -103,7 +110,13 @@ describe('checkEventStream', () => {
           push = (text) => controller.enqueue(encoder.encode(text));
         },
       });
-      const pending = checkEventStream(silent, { validator, schema: generate, requestedPartials: 1, expectedFinals: 1, idleTimeoutMs: 5000 });
+      const pending = checkEventStream(silent, {
+        validator,
+        schema: generate,
+        requestedPartials: 1,
+        expectedFinals: 1,
+        idleTimeoutMs: 5000,
+      });
       await vi.advanceTimersByTimeAsync(4000);
       push?.(': keep-alive\n\n');
       await vi.advanceTimersByTimeAsync(4000);
@@ -122,7 +135,9 @@ describe('checkEventStream', () => {
     const second = events[1];
     if (!second) throw new Error('expected 3 events');
     const branch = generate.branches.get(second.type);
-    const image = [...(branch ? spec.objectShape(branch.pointer).properties : [])].find(([, p]) => p.node.contentEncoding === 'base64')?.[0];
+    const image = [...(branch ? spec.objectShape(branch.pointer).properties : [])].find(
+      ([, p]) => p.node.contentEncoding === 'base64',
+    )?.[0];
     if (!image) throw new Error('expected a base64 image property');
     second.payload[image] = 12345;
     const result = await check(body(sse(events)));
@@ -158,7 +173,9 @@ describe('checkEventStream', () => {
 
   it('reports invalid JSON data with the event index', async () => {
     const [partial] = specEvents(generate, 1);
-    const result = await check(body(`event: ${partial?.type}\ndata: {"${generate.discriminator}": "trunc\n\n`, sse(specEvents(generate, 0))));
+    const result = await check(
+      body(`event: ${partial?.type}\ndata: {"${generate.discriminator}": "trunc\n\n`, sse(specEvents(generate, 0))),
+    );
     expect(result.violations).toEqual([
       expect.objectContaining({ where: 'event[0]', message: expect.stringMatching(/^data is not valid JSON/) }),
     ]);
@@ -169,7 +186,11 @@ describe('checkEventStream', () => {
     if (!p0 || !p1 || !final) throw new Error('expected 3 events');
     const outOfOrder = await check(body(sse([p1, p0, final])));
     expect(outOfOrder.violations).toEqual([
-      expect.objectContaining({ where: 'event[1]', path: `/${generate.indexField}`, message: '0 does not ascend (previous partial had 1)' }),
+      expect.objectContaining({
+        where: 'event[1]',
+        path: `/${generate.indexField}`,
+        message: '0 does not ascend (previous partial had 1)',
+      }),
     ]);
     const afterFinal = await check(body(sse([p0, final, p1])));
     expect(afterFinal.violations).toEqual([

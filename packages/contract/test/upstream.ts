@@ -379,7 +379,10 @@ function sendExample(
 ): void {
   const response = op.responses.get(status);
   const example = response?.content.get('application/json')?.examples[0];
-  if (deviation === 'text-errors') return sendError(res, Number(status), { message: 'rejected', param: null }, deviation);
+  if (deviation === 'text-errors') {
+    sendError(res, Number(status), { message: 'rejected', param: null }, deviation);
+    return;
+  }
   res.writeHead(Number(status), { ...exampleHeaders(response), ...headers, 'content-type': 'application/json' });
   res.end(JSON.stringify(example ?? {}));
 }
