@@ -46,6 +46,8 @@ Exit codes: 0 all checks passed, 1 a check failed, 2 usage or setup error, 130 i
 interface CliPlan {
   help: boolean;
   options: ContractOptions;
+  /** --live: print the plan and its cost first. */
+  live: boolean;
   /** --live without --yes: print the plan and its cost, send nothing. */
   dryRun: boolean;
 }
@@ -64,7 +66,7 @@ function planFromArgs(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new ContractSetupError(`unexpected argument ${option ?? ''} (see --help)`);
     throw new ContractSetupError(`${message.split('\n')[0]} (see --help)`);
   }
-  if (values.help) return { help: true, options: {}, dryRun: false };
+  if (values.help) return { help: true, options: {}, live: false, dryRun: false };
   if (values.live && values.target !== undefined) throw new ContractSetupError('use either --live or --target, not both');
   if (values.yes && !values.live) throw new ContractSetupError('--yes goes with --live (only --live spends money)');
   if (values['include-deprecated'] && !values.live)
@@ -98,7 +100,7 @@ function planFromArgs(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
     throw new ContractSetupError('--key-env needs --live or --target (mock mode uses no key)');
   }
   if (key && options.target) options.apiKey = key;
-  return { help: false, options, dryRun: Boolean(values.live && !values.yes) };
+  return { help: false, options, live: Boolean(values.live), dryRun: Boolean(values.live && !values.yes) };
 }
 
 function parse(args: string[]) {
@@ -134,8 +136,8 @@ function integer(flag: string, raw: string, min: number, max: number): number {
   return value;
 }
 
-/** `--live` without `--yes`: every planned request with its estimated cost; nothing is sent. */
-function printLivePlan(options: ContractOptions): void {
+/** Before `--live` spends money: every planned request with its estimated cost (without `--yes`, nothing is sent). */
+function printLivePlan(options: ContractOptions, sending: boolean): void {
   const spec = loadSpec(options.specFile);
   const plans = planRequests(spec, {
     budget: options.budget ?? DEFAULT_BUDGET,
@@ -144,14 +146,14 @@ function printLivePlan(options: ContractOptions): void {
     malformedAuthorization: MALFORMED_AUTHORIZATION,
   });
   const costs = plannedCosts(spec, plans);
-  const lines = [`imagegen-contract --live would send ${costs.length} requests to ${LIVE_URL}:`];
+  const lines = [`imagegen-contract --live ${sending ? 'sends' : 'would send'} ${costs.length} requests to ${LIVE_URL}:`];
   for (const plan of plans) if (plan.skip) lines.push(`  - ${plan.op.operationId}: ${plan.skip}`);
   for (const c of costs) lines.push(`  ${formatUsd(c.usd).padStart(9)}  ${c.operationId} › ${c.label}`);
   const total = costs.reduce((sum, c) => sum + c.usd, 0);
   const generated = plans.reduce((n, p) => n + p.generated.length, 0);
   lines.push(
     `estimated cost: about ${formatUsd(total)} (a rough, high-side estimate; invalid requests are rejected and free; shrinking a failing generated request sends up to ${MAX_SHRINK_STEPS} more each, ${generated} generated)`,
-    'Nothing was sent. Add --yes to send these requests.',
+    sending ? 'Sending them (--yes).' : 'Nothing was sent. Add --yes to send these requests.',
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -208,10 +210,8 @@ async function main(): Promise<number> {
     }
     const { options } = plan;
     redactor = new Redactor([options.apiKey]);
-    if (plan.dryRun) {
-      printLivePlan(options);
-      return 0;
-    }
+    if (plan.live) printLivePlan(options, !plan.dryRun);
+    if (plan.dryRun) return 0;
     reportDir = options.reportDir;
     const run = await runContractSuite({
       ...options,

@@ -1,6 +1,6 @@
 import { type FilePart, isFilePart, png, type RequestCase, requestFacts } from './cases.js';
 import { undeclaredValue } from './schema-facts.js';
-import type { OperationInfo, Spec } from './spec.js';
+import { isObject, type OperationInfo, type Spec } from './spec.js';
 
 /** An invalid request derived from a valid one and the spec, and what the server must answer. */
 export interface NegativeCase {
@@ -94,6 +94,24 @@ export function negativeCases(spec: Spec, op: OperationInfo, base: RequestCase, 
       const { [name]: _, ...rest } = base.fields;
       out.push({ request: variant(`a request without ${name} (required)`, rest), field: name, expect: 'client error' });
     }
+  }
+  // `anyOf: [{required: [a]}, {required: [b]}]`: one of them is required; leave out all of them.
+  const schema = op.requestContent.get(base.mediaType)?.schemaPointer;
+  const node = schema ? spec.resolve(schema).node : undefined;
+  const alternatives = isObject(node)
+    ? [...(Array.isArray(node.anyOf) ? node.anyOf : []), ...(Array.isArray(node.oneOf) ? node.oneOf : [])]
+    : [];
+  const oneOf = alternatives.flatMap((m) =>
+    isObject(m) && Array.isArray(m.required) ? m.required.filter((r): r is string => typeof r === 'string') : [],
+  );
+  const present = oneOf.filter((name) => base.fields[name] !== undefined);
+  if (oneOf.length > 1 && present.length > 0) {
+    const rest = Object.fromEntries(Object.entries(base.fields).filter(([k]) => !oneOf.includes(k)));
+    out.push({
+      request: variant(`a request without any of ${oneOf.join(', ')} (one is required)`, rest),
+      field: present[0] ?? '',
+      expect: 'client error',
+    });
   }
   out.push(
     { request: variant('a request without Authorization', base.fields), expect: 'unauthorized', authorization: null },

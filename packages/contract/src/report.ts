@@ -66,7 +66,12 @@ export function formatSummary(report: ContractReport, files: string[] = []): str
   const rows = report.results.map((r) => ({
     op: r.operationId,
     check: r.check,
-    result: r.status === 'fail' ? `FAIL (${r.violations.length})` : r.status.toUpperCase(),
+    result:
+      r.status === 'fail'
+        ? `FAIL (${r.violations.length})`
+        : r.violations.length > 0
+          ? `${r.status.toUpperCase()} (${r.violations.length} warning${r.violations.length > 1 ? 's' : ''})`
+          : r.status.toUpperCase(),
   }));
   const w1 = Math.max(9, ...rows.map((r) => r.op.length));
   const w2 = Math.max(5, ...rows.map((r) => r.check.length));

@@ -53,6 +53,8 @@ export function propertyFacts(spec: Spec, name: string, pointer: string, require
   };
   for (const { node, pointer: at } of variants) {
     const t = types(node);
+    // An enum the spec marks open accepts other values: not a place for an "unknown value" request.
+    if (node['x-imagegen-open-enum'] === true) facts.openString = true;
     if (t.includes('null')) facts.nullable = true;
     if (t.includes('boolean')) facts.boolean = true;
     if (Array.isArray(node.enum)) {

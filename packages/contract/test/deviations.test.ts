@@ -79,6 +79,21 @@ describe('deviant servers: each deviation a user would suffer is caught, named, 
   });
 });
 
+describe('--max-response-time', () => {
+  it('fails an answer slower than the limit, naming the time it took', async () => {
+    const upstream = await startUpstream({ apiKey: KEY, variation: 'slow' });
+    try {
+      const run = await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, maxResponseTimeMs: 20, budget: 0 });
+      expect(run.ok).toBe(false);
+      const slow = run.results.flatMap((r) => r.violations).filter((v) => v.where === 'response time');
+      expect(slow.length).toBeGreaterThan(0);
+      expect(slow[0]?.message).toMatch(/^\d+ ms to the response headers, more than --max-response-time 20 ms$/);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
 describe('allowed variations pass with exit 0', () => {
   let clean: Upstream;
   beforeAll(async () => {

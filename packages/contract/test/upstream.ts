@@ -53,7 +53,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-const SLOW_MS = 100;
+const SLOW_MS = 50;
 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const spec = loadSpec();
@@ -217,10 +217,18 @@ function fakeImage(format: string, width: number, height: number): Uint8Array {
   return encoder.encode({ width, height, color: COLOUR });
 }
 
-function imageBytes(format: unknown, fields: JsonObject, deviation: Deviation | undefined): Uint8Array {
+/** The image formats the spec lists for responses that the mock's encoders can write. */
+function formats(spec: Spec): string[] {
+  const pointer = [...spec.operations.values()][0]?.responses.get('200')?.content.get('application/json')?.schemaPointer;
+  const prop = pointer ? spec.objectShape(pointer).properties.get(VOCABULARY.outputFormat) : undefined;
+  return (prop ? requestEnum(spec, prop.pointer) : []).filter((v): v is string => typeof v === 'string' && v in ENCODERS);
+}
+
+function imageBytes(spec: Spec, format: unknown, fields: JsonObject, deviation: Deviation | undefined): Uint8Array {
   const size = parseSize(fields[VOCABULARY.size]) ?? { width: 1024, height: 1024 };
-  const asked = typeof format === 'string' ? format : 'png';
-  const sent = deviation === 'wrong-format' ? (asked === 'webp' ? 'png' : 'webp') : asked;
+  const known = formats(spec);
+  const asked = typeof format === 'string' ? format : (known[0] ?? '');
+  const sent = deviation === 'wrong-format' ? (known.find((f) => f !== asked) ?? asked) : asked;
   if (deviation === 'wrong-size') return fakeImage(sent, Math.max(16, size.width / 2), Math.max(16, size.height / 2));
   if (deviation === 'b64-not-image') return new Uint8Array(Buffer.from('definitely not an image'));
   return fakeImage(sent, size.width, size.height);
@@ -259,7 +267,7 @@ function sendJson(ctx: Context, op: OperationInfo, fields: JsonObject, res: Serv
       const item: JsonObject = isObject(template) ? structuredClone(template) : {};
       if (shape.b64) delete item[shape.b64];
       if (shape.url) delete item[shape.url];
-      const bytes = imageBytes(response[VOCABULARY.outputFormat], fields, deviation);
+      const bytes = imageBytes(spec, response[VOCABULARY.outputFormat], fields, deviation);
       if ((asksForUrl || deviation === 'dead-url') && shape.url) {
         const file = `/files/${Date.now()}-${i}`;
         ctx.files.set(file, bytes);
@@ -302,7 +310,7 @@ async function sendStream(ctx: Context, op: OperationInfo, fields: JsonObject, r
     const event: JsonObject = { ...structuredClone(example), ...(branch ? echoed(ctx, branch.pointer, fields) : {}), ...extra };
     const field = imageField(example);
     if (field) {
-      const value = b64(imageBytes(event[VOCABULARY.outputFormat], fields, deviation), deviation);
+      const value = b64(imageBytes(spec, event[VOCABULARY.outputFormat], fields, deviation), deviation);
       delete event[field];
       event[deviation === 'image-field-renamed' ? `image_${field}` : field] = value;
     }
