@@ -38,9 +38,12 @@ describe('deviant servers: each deviation a user would suffer is caught, named, 
     const upstream = await startUpstream({ apiKey: KEY, deviation: deviation as Deviation });
     const reportDir = mkdtempSync(path.join(tmpdir(), `contract-${deviation}-`));
     try {
-      const run = await runCli(['--target', upstream.url, '--key-env', 'DEVIANT_KEY', '--direct', '--report-dir', reportDir], {
-        DEVIANT_KEY: KEY,
-      });
+      const run = await runCli(
+        ['--target', upstream.url, '--key-env', 'DEVIANT_KEY', '--direct', '--budget', '0', '--report-dir', reportDir],
+        {
+          DEVIANT_KEY: KEY,
+        },
+      );
       expect(run.stderr).toBe('');
       expect(run.code).toBe(1);
       const report = JSON.parse(readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as ContractReport;
