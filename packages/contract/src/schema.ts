@@ -83,7 +83,10 @@ export class SchemaValidator {
   }
 }
 
-/** Moves the `enum` of every schema marked open aside, so that only the keyword above judges it. */
+/**
+ * Moves the `enum` of every schema marked open aside, so that only the keyword above judges it. An
+ * `anyOf` of a free string and an enum says by its schema that other values are fine: not drift.
+ */
 function openEnums(node: unknown): unknown {
   if (Array.isArray(node)) for (const item of node) openEnums(item);
   else if (isObject(node)) {
@@ -92,10 +95,6 @@ function openEnums(node: unknown): unknown {
       if (node.enum.includes(null) && node.type === undefined)
         node.type = [...new Set(node.enum.map((v) => (v === null ? 'null' : typeof v)))];
       delete node.enum;
-    } else if (node[OPEN_ENUM] === true) {
-      // `anyOf: [{type: string}, {enum: […]}]`: the free branch already accepts any value.
-      const members = [...(Array.isArray(node.anyOf) ? node.anyOf : []), ...(Array.isArray(node.oneOf) ? node.oneOf : [])];
-      node[DECLARED] = members.flatMap((m) => (isObject(m) && Array.isArray(m.enum) ? m.enum.filter((v) => v !== null) : []));
     }
     for (const value of Object.values(node)) openEnums(value);
   }

@@ -124,9 +124,12 @@ export async function checkEventStream(
           lastIndex = Math.max(lastIndex, at);
         }
         if (partials === requestedPartials + 1) {
-          violations.push(violation(where, '', `more partial images than the ${requestedPartials} requested`));
+          violations.push(violation(where, '', `more partial images than the ${requestedPartials} requested (for one image)`));
         }
       } else {
+        // With n > 1 each image streams its own partial images, indexes from 0 again.
+        partials = 0;
+        lastIndex = -1;
         finals++;
         if (finals === expectedFinals + 1)
           violations.push(violation(where, '', `more completed events than the ${expectedFinals} expected`));

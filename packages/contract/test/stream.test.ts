@@ -198,7 +198,7 @@ describe('checkEventStream', () => {
     ]);
     const tooMany = await check(body(sse([p0, p1, final])), 1);
     expect(tooMany.violations).toEqual([
-      expect.objectContaining({ where: 'event[1]', message: 'more partial images than the 1 requested' }),
+      expect.objectContaining({ where: 'event[1]', message: 'more partial images than the 1 requested (for one image)' }),
     ]);
   });
 

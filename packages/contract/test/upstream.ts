@@ -44,6 +44,8 @@ export interface UpstreamOptions {
   variation?: Variation;
   /** Answer the first authorised request with the spec's 429 (retry-after-ms: 50), like a rate-limited server. */
   rateLimitFirst?: boolean;
+  /** Default: the merged spec of `@imagegen/spec`. */
+  specFile?: string;
 }
 
 export interface Upstream {
@@ -56,7 +58,7 @@ export interface Upstream {
 const SLOW_MS = 50;
 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
-  const spec = loadSpec();
+  const spec = loadSpec(options.specFile);
   const validator = new SchemaValidator(spec);
   const requests: Upstream['requests'] = [];
   const files = new Map<string, Uint8Array>();
@@ -172,8 +174,9 @@ async function parseRequest(
   const fields: JsonObject = {};
   const forValidation: JsonObject = {};
   for (const [rawName, value] of form.entries()) {
-    const nested = /^([^[]+)\[([^\]]+)\](.*)$/.exec(rawName);
-    const name = nested && !props.get(rawName) ? (nested[1] ?? rawName) : rawName;
+    // `svg[reasoning][effort]` → svg.reasoning.effort (deepObject); `image[]` is a property of its own.
+    const nested = props.has(rawName) ? null : /^([^[]+)((?:\[[^\]]+\])+)$/.exec(rawName);
+    const name = nested?.[1] ?? rawName;
     const facts = props.get(name);
     if (typeof value !== 'string') {
       const bytes = new Uint8Array(await value.arrayBuffer());
@@ -186,11 +189,17 @@ async function parseRequest(
     let typed: unknown = value;
     if (facts?.numeric && value.trim() !== '' && !Number.isNaN(Number(value))) typed = Number(value);
     else if (facts?.boolean && (value === 'true' || value === 'false')) typed = value === 'true';
-    if (nested && name !== rawName) {
-      const target = (isObject(fields[name]) ? fields[name] : {}) as JsonObject;
-      target[nested[2] ?? ''] = typed;
+    if (nested) {
+      const keys = [...(nested[2] ?? '').matchAll(/\[([^\]]+)\]/g)].map((m) => m[1] ?? '');
+      let target = (isObject(fields[name]) ? fields[name] : {}) as JsonObject;
       fields[name] = target;
       forValidation[name] = target;
+      for (const key of keys.slice(0, -1)) {
+        const inner: JsonObject = isObject(target[key]) ? target[key] : {};
+        target[key] = inner;
+        target = inner;
+      }
+      target[keys.at(-1) ?? ''] = typed;
     } else {
       fields[name] = typed;
       forValidation[name] = typed;
