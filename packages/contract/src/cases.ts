@@ -39,6 +39,8 @@ export interface RequestCase {
   stream: boolean;
   /** What the suite changed from the spec's example, and why. */
   notes: string[];
+  /** Generated requests: the label of the example it was drawn from. */
+  base?: string;
 }
 
 export function isFilePart(value: unknown): value is FilePart {

@@ -11,7 +11,7 @@ export interface ExchangeContext {
   timeoutMs: number;
   /** Whether requests carry a real API key; without one, Prism's "no security" request violation is expected. */
   hasKey: boolean;
-  /** `mock`: Prism answers itself; `proxy`: Prism forwards every request and validates the answer. */
+  /** `mock`: the target is `@imagegen/mock`, started by the suite; `proxy`: a server given with `--target`/`--live`. */
   mode: 'mock' | 'proxy';
   /** How often to wait and resend after an unexpected 429 (a real server's rate limit); 0 in mock mode. */
   rateLimitRetries: number;

@@ -69,7 +69,11 @@ export function generatedCases(spec: Spec, op: OperationInfo, examples: RequestC
       raw[VOCABULARY.partialImages] =
         (partials.minimum ?? 0) + Math.floor(next() * ((partials.maximum ?? 1) - (partials.minimum ?? 0) + 1));
     const label = `generated #${i + 1} (seed ${seed}, from ${base.label})`;
-    out.push({ ...materialize(spec, op, base.mediaType, raw, label, 'generated'), notes: [`fields: ${describeFields(raw)}`] });
+    out.push({
+      ...materialize(spec, op, base.mediaType, raw, label, 'generated'),
+      notes: [`fields: ${describeFields(raw)}`],
+      base: base.label,
+    });
   }
   return out;
 }

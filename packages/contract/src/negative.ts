@@ -11,8 +11,6 @@ export interface NegativeCase {
   expect: 'client error' | 'unauthorized';
   /** Authorization to send instead of the suite's: `null` sends none. */
   authorization?: string | null;
-  /** The check needs a server that reads uploads (Prism's mock does not). */
-  readsUploads?: boolean;
 }
 
 const TEXT_FILE: FilePart = {
@@ -76,7 +74,6 @@ export function negativeCases(spec: Spec, op: OperationInfo, base: RequestCase, 
           request: variant(`${maxItems + 1} files in ${name} (maxItems ${maxItems})`, { ...base.fields, [name]: files }),
           field: name,
           expect: 'client error',
-          readsUploads: true,
         });
       }
       if (base.fields[name] !== undefined) {
@@ -86,7 +83,6 @@ export function negativeCases(spec: Spec, op: OperationInfo, base: RequestCase, 
           request: variant(`a text file as ${name}`, { ...base.fields, [name]: replaced }),
           field: name,
           expect: 'client error',
-          readsUploads: true,
         });
       }
     }

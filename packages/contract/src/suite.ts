@@ -468,7 +468,7 @@ class Suite {
     const outcome = await this.#valid(op, request, seen);
     const key = failureKey(outcome);
     if (!key || this.#dead || this.#stalled) return outcome;
-    const base = plan.examples.find((c) => request.label.endsWith(`from ${c.label})`));
+    const base = plan.examples.find((c) => c.label === request.base);
     let smallest = request;
     let smallestOutcome = outcome;
     let smallestRepros = this.#repros;
