@@ -13,6 +13,7 @@ import { buildReport, type ContractOptions, MALFORMED_AUTHORIZATION, MOCK_PROVES
 // IMAGEGEN_CONTRACT_LIVE_URL points --live elsewhere (a recording proxy; the suite's own tests).
 const LIVE_URL = process.env.IMAGEGEN_CONTRACT_LIVE_URL || 'https://api.openai.com/v1';
 const LIVE_KEY_ENV = 'OPENAI_API_KEY';
+const LIVE_STREAM_IDLE_S = 45;
 
 const HELP = `Usage: imagegen-contract [--live | --target <url>] [options]
 
@@ -36,7 +37,8 @@ Options:
   --report-dir <dir>     where report.json and junit.xml go (default: contract-report)
   --port <n>             port for Prism on 127.0.0.1 (default: a free port)
   --timeout <s>          per-request timeout in seconds (default: 60)
-  --stream-idle-timeout <s>  a stream silent this long fails as stalled (default: 10)
+  --stream-idle-timeout <s>  a stream silent this long fails as stalled (default: 10; with --live: ${LIVE_STREAM_IDLE_S},
+                         as a real model can think that long before its first partial image)
   --max-response-time <s>    a response slower than this to its headers is a violation (default: none)
   --startup-timeout <s>  how long to wait for Prism to listen (default: 30)
   -h, --help             show this help
@@ -79,6 +81,7 @@ function planFromArgs(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
   if (values.timeout !== undefined) options.requestTimeoutMs = integer('--timeout', values.timeout, 1, 3600) * 1000;
   if (values['stream-idle-timeout'] !== undefined)
     options.streamIdleTimeoutMs = integer('--stream-idle-timeout', values['stream-idle-timeout'], 1, 3600) * 1000;
+  else if (values.live) options.streamIdleTimeoutMs = LIVE_STREAM_IDLE_S * 1000;
   if (values['max-response-time'] !== undefined)
     options.maxResponseTimeMs = integer('--max-response-time', values['max-response-time'], 1, 3600) * 1000;
   if (values.budget !== undefined) options.budget = integer('--budget', values.budget, 0, 1000);
