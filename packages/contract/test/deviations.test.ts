@@ -82,6 +82,26 @@ describe('deviant servers: each deviation a user would suffer is caught, named, 
   });
 });
 
+describe('generated requests', () => {
+  it('shrink a failure to a smaller request that still shows it, and the same seed sends the same requests', async () => {
+    const upstream = await startUpstream({ apiKey: KEY, deviation: 'extra-image' });
+    try {
+      const runs = [];
+      for (let i = 0; i < 2; i++)
+        runs.push(await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, budget: 3, seed: 7 }));
+      const generated = runs.map((run) => run.results.filter((r) => r.check.startsWith('generated #')));
+      expect(generated[0]?.map((r) => r.check)).toEqual(generated[1]?.map((r) => r.check));
+      expect(generated[0]?.map((r) => r.repro?.at(-1)?.curl)).toEqual(generated[1]?.map((r) => r.repro?.at(-1)?.curl));
+      const shrunk = generated[0]?.filter(
+        (r) => r.status === 'fail' && /^shrunk in \d+ requests to the smallest request that still fails: fields: /.test(r.notes[0] ?? ''),
+      );
+      expect(shrunk?.length).toBeGreaterThan(0);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
 describe('--max-response-time', () => {
   it('fails an answer slower than the limit, naming the time it took', async () => {
     const upstream = await startUpstream({ apiKey: KEY, variation: 'slow' });
