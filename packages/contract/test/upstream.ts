@@ -1,18 +1,14 @@
-// A loopback "OpenAI-compatible server" for the target-mode tests. Clean, it answers what the spec
-// describes for the request it got (n images of the size and format asked, echoed fields, usage
-// that adds up, streams with the partial images asked, validation errors naming the field). Each
-// deviation plants one way a real gateway breaks users; each variation is one the spec allows.
-// Everything it knows about the API comes from the merged spec.
+// A loopback "OpenAI-compatible server" for the target-mode tests: @imagegen/mock (the one faithful
+// fake) behind a small proxy that plants one deviation a real gateway might have, or one variation
+// the spec allows. Everything it knows about the API comes from the merged spec.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeSse } from '@imagegen/client/internal/sse';
-import { ENCODERS, imageInfo } from '@imagegen/mock';
+import { encodeSse, readSse } from '@imagegen/client/internal/sse';
+import { ENCODERS, FAULT_HEADER, imageInfo, type MockServer, startMock } from '@imagegen/mock';
 import { VOCABULARY } from '../src/cases.js';
-import { parseSize } from '../src/image-format.js';
-import { SchemaValidator } from '../src/schema.js';
-import { requestProperties, undeclaredValue } from '../src/schema-facts.js';
+import { undeclaredValue } from '../src/schema-facts.js';
 import { imageShape } from '../src/semantics.js';
-import { isObject, type JsonObject, loadSpec, type OperationInfo, type ResponseInfo, type Spec } from '../src/spec.js';
+import { isObject, type JsonObject, loadSpec, type OperationInfo, type Spec } from '../src/spec.js';
 import { EVENT_STREAM, streamSchemaFor } from '../src/stream-schema.js';
 
 export const DEVIATIONS = [
@@ -38,11 +34,11 @@ export const VARIATIONS = ['fewer-partials', 'keep-alive', 'extra-fields', 'slow
 export type Variation = (typeof VARIATIONS)[number];
 
 export interface UpstreamOptions {
-  /** Requests without `Authorization: Bearer <apiKey>` get the spec's 401. */
+  /** The key the server accepts (`Authorization: Bearer <apiKey>`). */
   apiKey: string;
   deviation?: Deviation;
   variation?: Variation;
-  /** Answer the first authorised request with the spec's 429 (retry-after-ms: 50), like a rate-limited server. */
+  /** Answer the first request with a 429 (retry-after-ms: 50), like a rate-limited server. */
   rateLimitFirst?: boolean;
   /** Default: the merged spec of `@imagegen/spec`. */
   specFile?: string;
@@ -56,39 +52,38 @@ export interface Upstream {
 }
 
 const SLOW_MS = 50;
+const COLOUR = { r: 120, g: 80, b: 200, a: 255 };
+const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
   const spec = loadSpec(options.specFile);
-  const validator = new SchemaValidator(spec);
+  const mock = await startMock({ spec: spec.file, key: options.apiKey, seed: 1 });
   const requests: Upstream['requests'] = [];
-  const files = new Map<string, Uint8Array>();
-  const state = { rateLimited: false, bare429: false, base: '' };
+  const state = { first: true, base: '' };
   const server = createServer((req, res) => {
-    handle({ spec, validator, options, files, state, log: requests }, req, res).catch((error: unknown) => {
+    handle({ spec, mock, options, state, log: requests }, req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  state.base = `http://127.0.0.1:${port}`;
+  state.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: `${state.base}/v1`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mock.close();
+    },
   };
 }
 
 interface Context {
   spec: Spec;
-  validator: SchemaValidator;
+  mock: MockServer;
   options: UpstreamOptions;
-  files: Map<string, Uint8Array>;
-  state: { rateLimited: boolean; bare429: boolean; base: string };
+  state: { first: boolean; base: string };
   log: Upstream['requests'];
 }
 
@@ -97,46 +92,29 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
   const deviation = options.deviation;
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
-  const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/v1/, '');
-  const file = ctx.files.get(path);
-  if (req.method === 'GET' && file && deviation !== 'dead-url') {
-    res.writeHead(200, { 'content-type': 'application/octet-stream' });
-    res.end(file);
-    return;
-  }
+  let body: Uint8Array<ArrayBuffer> = new Uint8Array(Buffer.concat(chunks));
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname.replace(/^\/v1/, '');
   const op = [...spec.operations.values()].find((o) => o.method === req.method && o.path === path);
-  if (!op) return sendError(res, 404, { message: `no route ${req.method} ${path}`, param: null }, deviation);
-  const contentType = req.headers['content-type'] ?? '';
-  ctx.log.push({ path, contentType, imageParts: (body.toString('latin1').match(/name="image(\[\])?"/g) ?? []).length });
-  if (options.variation === 'slow') await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+  if (op)
+    ctx.log.push({
+      path,
+      contentType: req.headers['content-type'] ?? '',
+      imageParts: (
+        Buffer.from(body)
+          .toString('latin1')
+          .match(/name="image(\[\])?"/g) ?? []
+      ).length,
+    });
 
-  if (deviation !== 'no-auth-check' && req.headers.authorization !== `Bearer ${options.apiKey}`)
-    return sendExample(res, op, '401', {}, deviation);
-  if (deviation === 'bare-429' && !ctx.state.bare429) {
-    ctx.state.bare429 = true;
+  const first = ctx.state.first && op !== undefined;
+  if (first) ctx.state.first = false;
+  if (first && deviation === 'bare-429') {
     res.writeHead(429, { 'content-type': 'text/plain' });
     res.end('Too Many Requests');
     return;
   }
-  if (options.rateLimitFirst && !ctx.state.rateLimited) {
-    ctx.state.rateLimited = true;
-    return sendExample(res, op, '429', { 'retry-after-ms': '50', 'retry-after': '1' }, deviation);
-  }
-
-  const mediaType = contentType.split(';')[0]?.trim() ?? '';
-  const parsed = await parseRequest(spec, op, mediaType, body, contentType, deviation !== 'accepts-any-upload');
-  if ('error' in parsed) return sendError(res, 400, parsed.error, deviation);
-  const media = op.requestContent.get(mediaType);
-  if (!media?.schemaPointer) return sendError(res, 400, { message: `unsupported content type ${mediaType}`, param: null }, deviation);
-  const problems = ctx.validator.validate(media.schemaPointer, parsed.forValidation, 'request body');
-  const problem = problems[0];
-  if (problem) {
-    const param = problem.path.split('/')[1]?.replace(/~1/g, '/').replace(/~0/g, '~') ?? null;
-    return sendError(res, 400, { message: `Invalid request: ${problem.path} ${problem.message}`, param: param || null }, deviation);
-  }
-  const fields = parsed.fields;
-  if (deviation === 'schema-drift' && op === [...spec.operations.values()][2]) {
+  if (op && deviation === 'schema-drift' && op === [...spec.operations.values()][2]) {
     // Undeclared status, no x-request-id, and the caller's key echoed back (the suite must mask it).
     res.writeHead(418, { 'content-type': 'application/json' });
     res.end(
@@ -144,208 +122,148 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     );
     return;
   }
-  if (fields[VOCABULARY.stream] === true && deviation !== 'ignores-stream') return sendStream(ctx, op, fields, res);
-  return sendJson(ctx, op, fields, res);
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && typeof value === 'string') headers[name] = value;
+  const faults: string[] = [];
+  if (first && options.rateLimitFirst) faults.push('429;retry-after-ms=50');
+  if (deviation === 'ignores-stream') faults.push('no-stream');
+  if (deviation === 'stall') faults.push('stall-after-events=1');
+  if (options.variation === 'slow') faults.push(`delay-ms=${SLOW_MS}`, `pacing-ms=${SLOW_MS / 2}`);
+  if (faults.length > 0) headers[FAULT_HEADER] = faults.join(',');
+  if (deviation === 'no-auth-check') headers.authorization = `Bearer ${options.apiKey}`;
+  if (deviation === 'accepts-any-upload' && headers['content-type']?.startsWith('multipart/')) {
+    ({ body, contentType: headers['content-type'] } = await withImagesOnly(body, headers['content-type']));
+  }
+
+  const answer = await fetch(`${ctx.mock.url}${path}${url.search}`, {
+    method: req.method ?? 'GET',
+    headers,
+    ...(req.method !== 'GET' && req.method !== 'HEAD' && { body }),
+  });
+  const type = answer.headers.get('content-type') ?? '';
+  const outHeaders: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') outHeaders[name] = value;
+  });
+
+  if (deviation === 'text-errors' && answer.status >= 400 && answer.status < 500) {
+    res.writeHead(answer.status, { ...outHeaders, 'content-type': 'text/plain' });
+    res.end(`Error: ${await answer.text()}`);
+    return;
+  }
+  if (op && answer.status === 200 && type.startsWith(EVENT_STREAM)) return relayStream(ctx, op, answer, outHeaders, res);
+  if (op && answer.status === 200 && type.includes('json')) {
+    const json: unknown = await answer.json();
+    if (isObject(json)) changeJson(ctx, op, json);
+    res.writeHead(200, { ...outHeaders, 'content-type': 'application/json' });
+    res.end(JSON.stringify(json));
+    return;
+  }
+  res.writeHead(answer.status, outHeaders);
+  res.end(Buffer.from(await answer.arrayBuffer()));
 }
 
-type Parsed = { fields: JsonObject; forValidation: JsonObject } | { error: { message: string; param: string | null } };
-
-/** The request's fields, typed by the request schema (multipart text parts are strings on the wire), and the uploads checked to be images. */
-async function parseRequest(
-  spec: Spec,
-  op: OperationInfo,
-  mediaType: string,
-  body: Buffer,
+/** A multipart body with every non-image file replaced by a PNG: the server "accepts" anything as an image. */
+async function withImagesOnly(
+  body: Uint8Array<ArrayBuffer>,
   contentType: string,
-  checkUploads: boolean,
-): Promise<Parsed> {
-  const pointer = op.requestContent.get(mediaType)?.schemaPointer;
-  if (!pointer) return { fields: {}, forValidation: {} };
-  if (mediaType.endsWith('json')) {
-    try {
-      const json: unknown = JSON.parse(body.toString('utf8'));
-      return isObject(json) ? { fields: json, forValidation: json } : { error: { message: 'the body must be a JSON object', param: null } };
-    } catch {
-      return { error: { message: 'the body is not JSON', param: null } };
+): Promise<{ body: Uint8Array<ArrayBuffer>; contentType: string }> {
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const out = new FormData();
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') out.append(name, value);
+    else {
+      const bytes = new Uint8Array(await value.arrayBuffer()) as Uint8Array<ArrayBuffer>;
+      out.append(
+        name,
+        imageInfo(bytes) ? new Blob([bytes], { type: value.type }) : new Blob([encode('png', 64, 64)], { type: 'image/png' }),
+        value.name,
+      );
     }
   }
-  const props = requestProperties(spec, pointer);
-  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
-  const fields: JsonObject = {};
-  const forValidation: JsonObject = {};
-  for (const [rawName, value] of form.entries()) {
-    // `svg[reasoning][effort]` → svg.reasoning.effort (deepObject); `image[]` is a property of its own.
-    const nested = props.has(rawName) ? null : /^([^[]+)((?:\[[^\]]+\])+)$/.exec(rawName);
-    const name = nested?.[1] ?? rawName;
-    const facts = props.get(name);
-    if (typeof value !== 'string') {
-      const bytes = new Uint8Array(await value.arrayBuffer());
-      if (checkUploads && !imageInfo(bytes)) return { error: { message: `Invalid file '${name}': not an image`, param: name } };
-      const list = facts?.binary?.multiple && (!facts.binary.single || name.endsWith('[]') || forValidation[name] !== undefined);
-      forValidation[name] = list ? [...((forValidation[name] as unknown[] | undefined) ?? []), '<binary>'] : '<binary>';
-      fields[name] = forValidation[name];
-      continue;
-    }
-    let typed: unknown = value;
-    if (facts?.numeric && value.trim() !== '' && !Number.isNaN(Number(value))) typed = Number(value);
-    else if (facts?.boolean && (value === 'true' || value === 'false')) typed = value === 'true';
-    if (nested) {
-      const keys = [...(nested[2] ?? '').matchAll(/\[([^\]]+)\]/g)].map((m) => m[1] ?? '');
-      let target = (isObject(fields[name]) ? fields[name] : {}) as JsonObject;
-      fields[name] = target;
-      forValidation[name] = target;
-      for (const key of keys.slice(0, -1)) {
-        const inner: JsonObject = isObject(target[key]) ? target[key] : {};
-        target[key] = inner;
-        target = inner;
-      }
-      target[keys.at(-1) ?? ''] = typed;
-    } else {
-      fields[name] = typed;
-      forValidation[name] = typed;
-    }
-  }
-  return { fields, forValidation };
+  const encoded = new Response(out);
+  return { body: new Uint8Array(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') ?? contentType };
 }
 
-/** The request field values the response echoes: those valid for the response property of the same name. */
-function echoed(ctx: Context, pointer: string, fields: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const [name, prop] of ctx.spec.objectShape(pointer).properties) {
-    const value = fields[name];
-    if (typeof value === 'string' && value !== 'auto' && ctx.validator.validate(prop.pointer, value, name).length === 0) out[name] = value;
-  }
-  return out;
-}
-
-const COLOUR = { r: 120, g: 80, b: 200, a: 255 };
-
-function fakeImage(format: string, width: number, height: number): Uint8Array {
+function encode(format: string, width: number, height: number): Uint8Array<ArrayBuffer> {
   const encoder = ENCODERS[format] ?? ENCODERS.png;
   if (!encoder) throw new Error('@imagegen/mock has no encoders');
-  return encoder.encode({ width, height, color: COLOUR });
+  return new Uint8Array(encoder.encode({ width, height, color: COLOUR }));
 }
 
-/** The image formats the spec lists for responses that the mock's encoders can write. */
-function formats(spec: Spec): string[] {
-  const pointer = [...spec.operations.values()][0]?.responses.get('200')?.content.get('application/json')?.schemaPointer;
-  const prop = pointer ? spec.objectShape(pointer).properties.get(VOCABULARY.outputFormat) : undefined;
-  return (prop ? requestEnum(spec, prop.pointer) : []).filter((v): v is string => typeof v === 'string' && v in ENCODERS);
+/** The response's image formats (its `output_format` enum) that the mock can write. */
+function formats(spec: Spec, pointer: string): string[] {
+  const prop = spec.objectShape(pointer).properties.get(VOCABULARY.outputFormat);
+  const values = prop ? spec.variants(prop.pointer).flatMap((v) => (Array.isArray(v.node.enum) ? v.node.enum : [])) : [];
+  return values.filter((v): v is string => typeof v === 'string' && v in ENCODERS);
 }
 
-function imageBytes(spec: Spec, format: unknown, fields: JsonObject, deviation: Deviation | undefined): Uint8Array {
-  const size = parseSize(fields[VOCABULARY.size]) ?? { width: 1024, height: 1024 };
-  const known = formats(spec);
-  const asked = typeof format === 'string' ? format : (known[0] ?? '');
-  const sent = deviation === 'wrong-format' ? (known.find((f) => f !== asked) ?? asked) : asked;
-  if (deviation === 'wrong-size') return fakeImage(sent, Math.max(16, size.width / 2), Math.max(16, size.height / 2));
-  if (deviation === 'b64-not-image') return new Uint8Array(Buffer.from('definitely not an image'));
-  return fakeImage(sent, size.width, size.height);
+/** One image (base64) as the planted deviation changes it. */
+function changeImage(ctx: Context, b64: string, pointer: string): string {
+  const { deviation } = ctx.options;
+  if (deviation === 'b64-not-base64') return '***not base64***';
+  if (deviation === 'b64-not-image') return Buffer.from('definitely not an image').toString('base64');
+  const info = imageInfo(Buffer.from(b64, 'base64'));
+  if (!info) return b64;
+  if (deviation === 'wrong-size')
+    return Buffer.from(encode(info.format, Math.max(16, info.width / 2), Math.max(16, info.height / 2))).toString('base64');
+  if (deviation === 'wrong-format') {
+    const other = formats(ctx.spec, pointer).find((f) => f !== info.format) ?? info.format;
+    return Buffer.from(encode(other, info.width, info.height)).toString('base64');
+  }
+  return b64;
 }
 
-function b64(bytes: Uint8Array, deviation: Deviation | undefined): string {
-  return deviation === 'b64-not-base64' ? '***not base64***' : Buffer.from(bytes).toString('base64');
-}
-
-/** `total = input + output` wherever a usage object has those numbers. */
-function fixUsage(value: unknown, deviation: Deviation | undefined): void {
+/** `total = input + output + 1` wherever an object has those numbers. */
+function breakUsage(value: unknown): void {
   if (!isObject(value)) return;
-  const keys = Object.keys(value);
+  const keys = Object.keys(value).filter((k) => typeof value[k] === 'number');
   const total = keys.find((k) => /^total/.test(k));
-  const input = keys.find((k) => /^input/.test(k) && typeof value[k] === 'number');
-  const output = keys.find((k) => /^output/.test(k) && typeof value[k] === 'number');
-  if (total && input && output) value[total] = Number(value[input]) + Number(value[output]) + (deviation === 'usage-mismatch' ? 1 : 0);
-  for (const inner of Object.values(value)) fixUsage(inner, deviation);
+  if (total && keys.some((k) => /^input/.test(k)) && keys.some((k) => /^output/.test(k))) value[total] = Number(value[total]) + 1;
+  for (const inner of Object.values(value)) breakUsage(inner);
 }
 
-function sendJson(ctx: Context, op: OperationInfo, fields: JsonObject, res: ServerResponse): void {
+function changeJson(ctx: Context, op: OperationInfo, json: JsonObject): void {
   const { spec, options } = ctx;
   const deviation = options.deviation;
-  const ok = op.responses.get('200');
-  const media = ok?.content.get('application/json');
-  if (!media?.schemaPointer) throw new Error(`no JSON 200 for ${op.operationId}`);
-  const example = media.examples.find(isObject);
-  if (!example) throw new Error(`no 200 example for ${op.operationId}`);
-  const shape = imageShape(spec, media.schemaPointer);
-  const response: JsonObject = { ...structuredClone(example), ...echoed(ctx, media.schemaPointer, fields) };
-  const count = Number(fields[VOCABULARY.count] ?? 1) + (deviation === 'extra-image' ? 1 : 0);
-  const asksForUrl = shape.url !== undefined && Object.values(fields).includes(shape.url);
-  if (shape.list) {
-    const template = Array.isArray(example[shape.list]) ? ((example[shape.list] as unknown[])[0] ?? {}) : {};
-    response[shape.list] = Array.from({ length: count }, (_, i) => {
-      const item: JsonObject = isObject(template) ? structuredClone(template) : {};
-      if (shape.b64) delete item[shape.b64];
-      if (shape.url) delete item[shape.url];
-      const bytes = imageBytes(spec, response[VOCABULARY.outputFormat], fields, deviation);
-      if ((asksForUrl || deviation === 'dead-url') && shape.url) {
-        const file = `/files/${Date.now()}-${i}`;
-        ctx.files.set(file, bytes);
-        item[shape.url] = `${ctx.state.base}${file}`;
-      } else if (shape.b64) item[deviation === 'image-field-renamed' ? `image_${shape.b64}` : shape.b64] = b64(bytes, deviation);
-      return item;
-    });
-    if (deviation === 'data-missing') delete response[shape.list];
-  }
-  fixUsage(response, deviation);
-  if (options.variation === 'extra-fields')
-    response.undeclared_extra_field = { note: 'allowed: the schema does not forbid extra properties' };
-  if (deviation === 'schema-drift') drift(ctx, op, media.schemaPointer, response);
-  res.writeHead(200, { ...exampleHeaders(ok), 'content-type': 'application/json' });
-  res.end(JSON.stringify(response));
-}
-
-async function sendStream(ctx: Context, op: OperationInfo, fields: JsonObject, res: ServerResponse): Promise<void> {
-  const { spec, options } = ctx;
-  const deviation = options.deviation;
-  const schema = streamSchemaFor(spec, op);
-  if (typeof schema === 'string') throw new Error(schema);
-  const byKind = (partial: boolean) =>
-    schema.examples.filter(isObject).find((e) => schema.branches.get(String(e[schema.discriminator]))?.partial === partial);
-  const partialExample = byKind(true);
-  const finalExample = byKind(false);
-  if (!partialExample || !finalExample) throw new Error(`${op.operationId}: the spec has no partial and completed stream examples`);
-  const asked = Number(fields[VOCABULARY.partialImages] ?? 0);
-  const partials = options.variation === 'fewer-partials' ? Math.max(0, asked - 1) : asked;
-  const count = Number(fields[VOCABULARY.count] ?? 1) + (deviation === 'extra-image' ? 1 : 0);
-  const events: JsonObject[] = [];
-  const imageField = (example: JsonObject) =>
-    Object.keys(example).find((k) => {
-      const branch = schema.branches.get(String(example[schema.discriminator]));
-      const prop = branch ? spec.objectShape(branch.pointer).properties.get(k) : undefined;
-      return prop ? spec.variants(prop.pointer).some((v) => v.node.contentEncoding === 'base64') : false;
-    });
-  const build = (example: JsonObject, extra: JsonObject) => {
-    const branch = schema.branches.get(String(example[schema.discriminator]));
-    const event: JsonObject = { ...structuredClone(example), ...(branch ? echoed(ctx, branch.pointer, fields) : {}), ...extra };
-    const field = imageField(example);
-    if (field) {
-      const value = b64(imageBytes(spec, event[VOCABULARY.outputFormat], fields, deviation), deviation);
-      delete event[field];
-      event[deviation === 'image-field-renamed' ? `image_${field}` : field] = value;
+  const pointer = op.responses.get('200')?.content.get('application/json')?.schemaPointer;
+  if (!pointer) return;
+  const shape = imageShape(spec, pointer);
+  const list = shape.list ? json[shape.list] : undefined;
+  if (shape.list && Array.isArray(list)) {
+    if (deviation === 'extra-image' && list.length > 0) list.push(structuredClone(list.at(-1)));
+    if (deviation === 'data-missing') delete json[shape.list];
+    for (const [i, item] of list.entries()) {
+      if (!isObject(item)) continue;
+      const b64 = shape.b64 ? item[shape.b64] : undefined;
+      if (shape.b64 && typeof b64 === 'string') {
+        item[shape.b64] = changeImage(ctx, b64, pointer);
+        if (deviation === 'image-field-renamed') {
+          item[`image_${shape.b64}`] = item[shape.b64];
+          delete item[shape.b64];
+        }
+        if (deviation === 'dead-url' && shape.url) {
+          delete item[shape.b64];
+          item[shape.url] = `${ctx.state.base}/files/expired-${i}.png`;
+        }
+      } else if (shape.url && typeof item[shape.url] === 'string') {
+        if (deviation === 'dead-url') item[shape.url] = `${ctx.state.base}/files/expired-${i}.png`;
+        if (deviation === 'image-field-renamed') {
+          item[`image_${shape.url}`] = item[shape.url];
+          delete item[shape.url];
+        }
+      }
     }
-    fixUsage(event, deviation);
-    if (options.variation === 'extra-fields') event.undeclared_extra_field = true;
-    return event;
-  };
-  for (let i = 0; i < partials; i++) events.push(build(partialExample, { [schema.indexField]: i }));
-  for (let i = 0; i < count; i++) events.push(build(finalExample, {}));
-  res.writeHead(200, { ...exampleHeaders(op.responses.get('200')), 'content-type': EVENT_STREAM, 'cache-control': 'no-cache' });
-  const ops = [...spec.operations.values()];
-  for (const [i, event] of events.entries()) {
-    if (options.variation === 'keep-alive') res.write(': keep-alive\n\n');
-    if (options.variation === 'slow') await new Promise((resolve) => setTimeout(resolve, SLOW_MS / 3));
-    let data = JSON.stringify(event);
-    if (deviation === 'schema-drift' && op === ops[0] && i === 1) data = data.slice(0, 40);
-    const message = encodeSse(String(event[schema.discriminator]), data);
-    res.write(options.variation === 'cr-line-ends' ? message.replace(/\n/g, '\r') : message);
-    if (deviation === 'stall') return; // headers and one event sent; the connection stays open, silent
   }
-  res.end();
+  if (deviation === 'usage-mismatch') breakUsage(json);
+  if (options.variation === 'extra-fields') json.undeclared_extra_field = { note: 'allowed: the schema does not forbid extra properties' };
+  if (deviation === 'schema-drift') drift(ctx, op, pointer, json);
 }
 
 /**
  * Schema drift, one kind per operation (in spec order): the first loses its first required field
- * (renamed) and answers an undeclared enum value; the second sends a usage count as a string.
+ * (renamed) and answers an undeclared enum value; the second sends a number as a string.
  */
 function drift(ctx: Context, op: OperationInfo, pointer: string, response: JsonObject): void {
   const [first, second] = [...ctx.spec.operations.values()];
@@ -357,7 +275,7 @@ function drift(ctx: Context, op: OperationInfo, pointer: string, response: JsonO
       delete response[name];
     }
     const format = properties.get(VOCABULARY.outputFormat);
-    if (format) response[VOCABULARY.outputFormat] = undeclaredValue(requestEnum(ctx.spec, format.pointer));
+    if (format) response[VOCABULARY.outputFormat] = undeclaredValue(formats(ctx.spec, pointer));
   }
   if (op === second) {
     const usage = Object.values(response).find((v) => isObject(v) && Object.values(v).some((n) => typeof n === 'number'));
@@ -368,44 +286,64 @@ function drift(ctx: Context, op: OperationInfo, pointer: string, response: JsonO
   }
 }
 
-function requestEnum(spec: Spec, pointer: string): unknown[] {
-  return spec.variants(pointer).flatMap((v) => (Array.isArray(v.node.enum) ? v.node.enum : []));
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  error: { message: string; param: string | null },
-  deviation: Deviation | undefined,
-): void {
-  if (deviation === 'text-errors') {
-    res.writeHead(status, { 'content-type': 'text/plain', 'x-request-id': 'req_text' });
-    res.end(`Error: ${error.message}`);
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_${status}` });
-  res.end(JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', param: error.param, code: null } }));
-}
-
-function sendExample(
-  res: ServerResponse,
+/** The mock's stream, event by event, with the deviation or variation applied. */
+async function relayStream(
+  ctx: Context,
   op: OperationInfo,
-  status: string,
+  answer: Response,
   headers: Record<string, string>,
-  deviation: Deviation | undefined,
-): void {
-  const response = op.responses.get(status);
-  const example = response?.content.get('application/json')?.examples[0];
-  if (deviation === 'text-errors') {
-    sendError(res, Number(status), { message: 'rejected', param: null }, deviation);
-    return;
+  res: ServerResponse,
+): Promise<void> {
+  const { spec, options } = ctx;
+  const deviation = options.deviation;
+  const schema = streamSchemaFor(spec, op);
+  if (typeof schema === 'string') throw new Error(schema);
+  res.writeHead(200, { ...headers, 'content-type': EVENT_STREAM });
+  const write = (event: string | undefined, data: string) => {
+    if (options.variation === 'keep-alive') res.write(': keep-alive\n\n');
+    const message = encodeSse(event, data);
+    res.write(options.variation === 'cr-line-ends' ? message.replace(/\n/g, '\r') : message);
+  };
+  let index = 0;
+  let held: { event: string | undefined; data: string } | undefined;
+  for await (const message of readSse(answer.body ?? new ReadableStream())) {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message.data);
+    } catch {
+      write(message.event, message.data);
+      continue;
+    }
+    if (!isObject(payload)) continue;
+    const branch = schema.branches.get(String(payload[schema.discriminator]));
+    if (branch) changeEvent(ctx, branch, payload);
+    let data = JSON.stringify(payload);
+    if (deviation === 'schema-drift' && op === [...spec.operations.values()][0] && index === 1) data = data.slice(0, 40);
+    index++;
+    // fewer-partials: the last partial image before each completed event is left out.
+    if (options.variation === 'fewer-partials' && branch?.partial) {
+      if (held) write(held.event, held.data);
+      held = { event: message.event, data };
+      continue;
+    }
+    held = undefined;
+    write(message.event, data);
+    if (deviation === 'extra-image' && branch && !branch.partial) write(message.event, data);
   }
-  res.writeHead(Number(status), { ...exampleHeaders(response), ...headers, 'content-type': 'application/json' });
-  res.end(JSON.stringify(example ?? {}));
+  res.end();
 }
 
-function exampleHeaders(response: ResponseInfo | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const h of response?.headers ?? []) if (h.example !== undefined) headers[h.name.toLowerCase()] = String(h.example);
-  return headers;
+function changeEvent(ctx: Context, branch: { pointer: string }, payload: JsonObject): void {
+  const { spec, options } = ctx;
+  for (const [name, prop] of spec.objectShape(branch.pointer).properties) {
+    const value = payload[name];
+    if (typeof value !== 'string' || !spec.variants(prop.pointer).some((v) => v.node.contentEncoding === 'base64')) continue;
+    payload[name] = changeImage(ctx, value, branch.pointer);
+    if (options.deviation === 'image-field-renamed') {
+      payload[`image_${name}`] = payload[name];
+      delete payload[name];
+    }
+  }
+  if (options.deviation === 'usage-mismatch') breakUsage(payload);
+  if (options.variation === 'extra-fields') payload.undeclared_extra_field = true;
 }
