@@ -53,7 +53,7 @@ describe('schema drift through the Prism proxy (--target)', () => {
     expect(third_.some((v) => v.where === 'header x-request-id' && /missing/.test(v.message))).toBe(true);
   });
 
-  it('forwards repeated multipart file parts intact even though Prism cannot parse them', () => {
+  it('sends repeated multipart file parts (an image array) as repeated parts, straight to the target', () => {
     expect(upstream.requests.some((r) => r.imageParts > 1)).toBe(true);
   });
 
