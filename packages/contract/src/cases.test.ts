@@ -1,7 +1,6 @@
 import { imageInfo } from '@imagegen/mock';
 import { describe, expect, it } from 'vitest';
-import { canStream, encodeBody, exampleCases, isFilePart, VOCABULARY } from './cases.js';
-import { parseSize } from './image-format.js';
+import { canStream, encodeBody, exampleCases, isFilePart, parseSize, VOCABULARY } from './cases.js';
 import { type JsonObject, loadSpec, Spec } from './spec.js';
 
 const spec = loadSpec();

@@ -1,5 +1,4 @@
 import { ENCODERS } from '@imagegen/mock';
-import { parseSize } from './image-format.js';
 import { type PropertyFacts, requestProperties } from './schema-facts.js';
 import { isObject, type JsonObject, type OperationInfo, type Spec } from './spec.js';
 import { EVENT_STREAM } from './stream-schema.js';
@@ -205,4 +204,11 @@ export function requestedCount(spec: Spec, op: OperationInfo, request: RequestCa
   if (typeof n === 'string' && /^\d+$/.test(n)) return Number(n);
   const fallback = requestFacts(spec, op, request.mediaType).get(VOCABULARY.count)?.default;
   return typeof fallback === 'number' ? fallback : 1;
+}
+
+/** A fixed `WIDTHxHEIGHT` size, or undefined for `auto` and anything else. */
+export function parseSize(size: unknown): { width: number; height: number } | undefined {
+  if (typeof size !== 'string') return undefined;
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
 }

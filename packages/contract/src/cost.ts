@@ -1,5 +1,4 @@
-import { type RequestCase, VOCABULARY } from './cases.js';
-import { parseSize } from './image-format.js';
+import { parseSize, type RequestCase, VOCABULARY } from './cases.js';
 
 // Prices are not part of the API description, so they are not in the spec: a deliberately rough,
 // high-side estimate in US$ per 1024x1024 image by quality tier (a bigger size scales by its pixels),

@@ -1,6 +1,5 @@
 import { imageInfo } from '@imagegen/mock';
-import { type RequestCase, requestedCount, requestFacts, VOCABULARY } from './cases.js';
-import { decodeBase64, parseSize } from './image-format.js';
+import { parseSize, type RequestCase, requestedCount, requestFacts, VOCABULARY } from './cases.js';
 import { describeFetchError } from './net.js';
 import type { SchemaValidator } from './schema.js';
 import { escapePointer, isObject, type JsonObject, type OperationInfo, type Spec } from './spec.js';
@@ -250,4 +249,12 @@ export function checkUsage(spec: Spec, pointer: string, value: unknown, prefix: 
     if (target) violations.push(...checkUsage(spec, target.pointer, inner, `${prefix}/${escapePointer(name)}`, checked, depth + 1));
   }
   return violations;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Strict base64 (padding optional, no whitespace or URL alphabet): the bytes, or undefined. */
+export function decodeBase64(text: string): Uint8Array | undefined {
+  if (text.length === 0 || !BASE64.test(text) || text.length % 4 === 1) return undefined;
+  return new Uint8Array(Buffer.from(text, 'base64'));
 }
