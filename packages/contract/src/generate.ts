@@ -45,8 +45,12 @@ export function generatedCases(spec: Spec, op: OperationInfo, examples: RequestC
           const limit = Math.min(facts.binary.maxItems ?? MAX_GENERATED_FILES, MAX_GENERATED_FILES);
           raw[name] = Array.from({ length: 1 + Math.floor(next() * limit) }, (_, k) => `${name}-${k}.png`);
         } else if (name === VOCABULARY.mask && base.mediaType.startsWith('multipart/')) {
-          if (raw[name] === undefined) raw[name] = 'mask.png';
-          else delete raw[name];
+          // Another single upload (an edit's markup) may exclude a mask: only add one beside image files.
+          const otherUpload = [...props.values()].some(
+            (f) => f.binary && !f.binary.multiple && f.name !== name && raw[f.name] !== undefined,
+          );
+          if (raw[name] !== undefined) delete raw[name];
+          else if (!otherUpload) raw[name] = 'mask.png';
         }
         continue;
       }

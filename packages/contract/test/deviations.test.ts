@@ -102,6 +102,25 @@ describe('generated requests', () => {
   });
 });
 
+describe('a target that needs no key, run without one', () => {
+  it('passes, and says (as a warning) that a request without Authorization was accepted', async () => {
+    const upstream = await startUpstream({ apiKey: KEY, deviation: 'no-auth-check' });
+    try {
+      const run = await runContractSuite({ target: upstream.url, direct: true, budget: 0 });
+      expect(run.ok).toBe(true);
+      const warned = run.results.filter((r) =>
+        r.violations.some(
+          (v) => v.severity === 'warning' && /accepted a request without Authorization .*no key configured/.test(v.message),
+        ),
+      );
+      expect(warned.length).toBeGreaterThan(0);
+      expect(warned.every((r) => r.status === 'pass')).toBe(true);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
 describe('--max-response-time', () => {
   it('fails an answer slower than the limit, naming the time it took', async () => {
     const upstream = await startUpstream({ apiKey: KEY, variation: 'slow' });
