@@ -1,3 +1,4 @@
+import { imageInfo } from '@imagegen/mock';
 import { isFilePart, type RequestCase } from './cases.js';
 import { isObject } from './spec.js';
 
@@ -27,9 +28,16 @@ export function curlFor(
       name.toLowerCase() === 'authorization' ? value.replace(/^(\S+\s+).+$/, '$1$OPENAI_API_KEY').replace(/^[^\s$]+$/, '***') : value;
     parts.push(`-H ${quote(`${name}: ${shown}`)}`);
   }
+  const files: string[] = [];
   if (request?.mediaType.startsWith('multipart/')) {
     const field = (name: string, value: unknown): string[] => {
-      if (isFilePart(value)) return [`-F ${quote(`${name}=@${value.filename};type=${value.contentType}`)}`];
+      if (isFilePart(value)) {
+        const info = imageInfo(value.file);
+        files.push(
+          `# ${value.filename}: ${info ? `a ${info.width}x${info.height} ${info.format}` : `${value.file.length} bytes of ${value.contentType}`} the suite generated`,
+        );
+        return [`-F ${quote(`${name}=@${value.filename};type=${value.contentType}`)}`];
+      }
       if (Array.isArray(value)) return value.flatMap((item) => field(name, item));
       if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => field(`${name}[${k}]`, v));
       return [`-F ${quote(`${name}=${value === null ? '' : String(value)}`)}`];
@@ -38,7 +46,7 @@ export function curlFor(
   } else if (request) {
     parts.push(`--data ${quote(JSON.stringify(shorten(request.fields)))}`);
   }
-  return parts.join(' \\\n  ');
+  return [parts.join(' \\\n  '), ...new Set(files)].join('\n');
 }
 
 /** The start of a response for the report: long strings (base64 images) cut to their first characters. */
