@@ -95,11 +95,11 @@ const PROXY_PROVES =
   'checks what the target answers against the spec: status, content type, body schema, headers, stream events and the semantics of each answer';
 
 /**
- * Runs the contract suite once: starts Prism (mock, or proxy in front of `target`), runs every
- * check for every operation in the spec, stops Prism, and returns the report (also written to
- * `reportDir`). Throws {@link ContractSetupError} (one line) when it cannot set up: bad target URL,
- * unreachable target, spec that fails to load, Prism that does not start. Check failures do not
- * throw; they are in the report (`ok: false`).
+ * Runs the contract suite once: starts Prism's validating proxy in front of `target` (or, in mock
+ * mode, of an `@imagegen/mock` it starts), runs every check for every operation in the spec, stops
+ * both, and returns the report (also written to `reportDir`). Throws {@link ContractSetupError} (one
+ * line) when it cannot set up: bad target URL, unreachable target, a spec that fails to load, a mock
+ * or Prism that does not start. Check failures do not throw; they are in the report (`ok: false`).
  */
 export async function runContractSuite(options: ContractOptions = {}): Promise<ContractRun> {
   const redactor = new Redactor([options.apiKey]);
