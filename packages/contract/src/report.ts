@@ -141,7 +141,8 @@ export function toJUnit(report: ContractReport): string {
       } else if (r.status === 'skip') {
         out.push(`      <skipped message="${xml(r.notes[0] ?? 'skipped')}"/>`);
       }
-      if (r.notes.length > 0) out.push(`      <system-out>${xml(r.notes.join('\n'))}</system-out>`);
+      const said = [...(r.checked.length > 0 ? [`checked: ${r.checked.join(', ')}`] : []), ...r.notes];
+      if (said.length > 0) out.push(`      <system-out>${xml(said.join('\n'))}</system-out>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');
