@@ -23,8 +23,10 @@ export interface MockOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
-  /** How many requests `requests` keeps (oldest dropped first). Default 1000. */
+  /** How many requests `requests` keeps (oldest dropped first); 0 keeps none. Default 1000. */
   recordLimit?: number;
+  /** The path the API is served under. Default `/v1` (as the API); `''` serves the spec's paths at the root, as Prism does. */
+  basePath?: string;
 }
 
 /** One request as the mock received it. */
@@ -44,6 +46,13 @@ export interface MockRequest {
   at: number;
   /** The status answered (undefined for a reset or stall). */
   status: number | undefined;
+  /** The `x-request-id` answered. */
+  requestId: string;
+  /**
+   * The body as the mock read it, once parsed: JSON as sent; multipart with `name[]` parts as arrays, `a[b]` parts as
+   * objects and files as their names. Undefined when the body was not parsed (auth failure, fault, bad syntax).
+   */
+  params: JsonObject | undefined;
 }
 
 export interface MockServer {
@@ -54,8 +63,23 @@ export interface MockServer {
   requests: MockRequest[];
   /** Replace the fault schedule (sequences start again). */
   setFaults(faults: FaultSchedule): void;
+  /** Forget the recorded requests and restart the fault schedule given at start (for `beforeEach`). */
+  reset(): void;
+  /**
+   * Load the spec again (the same file, or another file or document) and serve it from the next request on. Throws
+   * `SpecError` and keeps serving the old one when the new one cannot be used.
+   */
+  reloadSpec(source?: string | JsonObject): void;
   /** Responses still open (streams in progress, stalls). */
   inFlight(): number;
+  /** Open TCP connections, idle keep-alive ones included. */
+  connections(): number;
+  /** Close connections that carry no open response (pooled keep-alive ones). */
+  closeIdle(): void;
+  /** Destroy every connection, busy or not. */
+  closeAll(): void;
+  /** Resolves once no response is open, or after `timeoutMs` (default 1000). */
+  settle(timeoutMs?: number): Promise<void>;
   /** Stops listening and ends every connection, stalled streams included. */
   close(): Promise<void>;
 }
@@ -97,7 +121,7 @@ const IMAGE_PATH = /^\/_mock\/images\/(\d+)x(\d+)-(\d+)-(\d+)(?:-(\d+))?\.([a-z]
 
 /** Starts the mock on a loopback port. Throws `SpecError` for a spec it cannot use, `FaultSyntaxError` for bad `faults`. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
-  const spec: MockSpec = loadSpec(options.spec);
+  let spec: MockSpec = loadSpec(options.spec);
   const random = seededRandom(hashSeed(options.seed ?? Date.now()));
   let scheduler = new FaultScheduler(options.faults ?? {}, random);
   const cache = new ImageCache();
@@ -105,21 +129,23 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const recordLimit = options.recordLimit ?? 1000;
   const open = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
+  /** Open sockets and how many open responses each carries. */
+  const sockets = new Map<Socket, number>();
+  const basePath = (options.basePath ?? '/v1').replace(/\/$/, '');
   let origin = '';
 
   const wait = (ms: number, res: ServerResponse) =>
     new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-      res.once('close', () => {
+      if (ms <= 0 || res.destroyed) return resolve();
+      const done = () => {
         clearTimeout(timer);
         timers.delete(timer);
+        res.off('close', done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      timers.add(timer);
+      res.once('close', done);
     });
 
   const requestId = () => {
@@ -173,8 +199,28 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     payload: unknown,
     headers: Record<string, string>,
     plan: FaultPlan,
+    pads: Buffer[] = [],
   ) => {
-    let body = Buffer.from(JSON.stringify(payload));
+    const text = JSON.stringify(payload);
+    if (
+      pads.length &&
+      plan.body === undefined &&
+      plan.truncateBytes === undefined &&
+      plan.resetAfterBytes === undefined &&
+      plan.dripMs === undefined
+    ) {
+      const expanded = expandPads(text, pads, plan.imageBytes);
+      res.writeHead(status, {
+        ...CORS,
+        ...headers,
+        'content-type': plan.contentType ?? 'application/json',
+        'content-length': expanded.length,
+      });
+      await writePieces(res, expanded.pieces());
+      if (!res.destroyed) res.end();
+      return;
+    }
+    let body = pads.length ? Buffer.concat([...expandPads(text, pads, plan.imageBytes).pieces()]) : Buffer.from(text);
     let contentType = 'application/json';
     if (plan.body === 'invalid-json') body = Buffer.from('{"created": 1,, "data": []}');
     else if (plan.body === 'html') {
@@ -196,6 +242,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     plan: FaultPlan,
   ) => {
     const headers = headerValues(op?.headers.get(String(error.status)) ?? op?.headers.get('default'), id, started);
+    if (error.status === 429) for (const name of Object.keys(headers)) if (/remaining-requests$/i.test(name)) headers[name] = '0';
     if (plan.retryAfterMs !== undefined) headers['retry-after-ms'] = String(plan.retryAfterMs);
     if (plan.retryAfter !== undefined) headers['retry-after'] = plan.retryAfter;
     return sendJson(req, res, error.status, error.body, headers, plan);
@@ -207,6 +254,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     events: Array<{ name: string; data: unknown }>,
     headers: Record<string, string>,
     plan: FaultPlan,
+    pads: Buffer[],
   ) => {
     res.writeHead(200, { ...CORS, ...headers, 'content-type': plan.contentType ?? 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
@@ -228,7 +276,12 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     for (let i = 0; i < frames.length && !res.destroyed; i++) {
       if (i > 0) await wait(pacing, res);
       if (res.destroyed) return;
-      const frame = Buffer.from(frames[i] as string);
+      const text = frames[i] as string;
+      if (pads.length && PAD_PATTERN.test(text)) {
+        await writePieces(res, expandPads(text, pads, plan.imageBytes).pieces());
+        continue;
+      }
+      const frame = Buffer.from(text);
       if (plan.dripMs !== undefined) {
         for (let b = 0; b < frame.length && !res.destroyed; b++) {
           res.write(frame.subarray(b, b + 1));
@@ -278,18 +331,61 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     return undefined;
   };
 
+  /**
+   * The control API, for tests in any language that run the CLI: `GET /_mock/requests` (the log, keys masked),
+   * `POST /_mock/reset`, `PUT /_mock/faults` with a JSON fault schedule.
+   */
+  const control = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    const reply = (status: number, payload: unknown) => {
+      const text = JSON.stringify(payload);
+      res.writeHead(status, { ...CORS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    };
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const route = `${req.method} ${pathname}`;
+    if (route === 'GET /_mock/requests')
+      return reply(
+        200,
+        requests.map(({ body, headers, ...rest }) => ({
+          ...rest,
+          bodySize: body.length,
+          headers: { ...headers, ...(headers.authorization ? { authorization: maskAuthorization(headers.authorization) } : {}) },
+        })),
+      );
+    if (route === 'POST /_mock/reset') {
+      requests.length = 0;
+      scheduler = new FaultScheduler(options.faults ?? {}, random);
+      return reply(200, { ok: true });
+    }
+    if (route === 'PUT /_mock/faults') {
+      try {
+        scheduler = new FaultScheduler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultSchedule, random);
+        return reply(200, { ok: true });
+      } catch (error) {
+        return reply(400, new MockHttpError(400, `faults: ${(error as Error).message}`, 'faults').body);
+      }
+    }
+    return reply(
+      404,
+      new MockHttpError(404, `Invalid URL (${route}); the control API has GET /_mock/requests, POST /_mock/reset, PUT /_mock/faults`).body,
+    );
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const at = Date.now();
-    const id = requestId();
+    let id = requestId();
     const url = new URL(req.url ?? '/', 'http://mock');
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
-      res.writeHead(204, CORS).end();
+      // `*` does not cover Authorization in a preflight answer: name the headers the browser asks for.
+      const asked = req.headers['access-control-request-headers'];
+      res.writeHead(204, { ...CORS, ...(asked ? { 'access-control-allow-headers': asked } : {}) }).end();
       return;
     }
     const image = method === 'GET' ? IMAGE_PATH.exec(url.pathname) : null;
     if (image) return serveImage(res, image);
+    if (url.pathname.startsWith('/_mock/')) return control(req, res, url.pathname);
 
     const chunks: Buffer[] = [];
     let complete = true;
@@ -299,7 +395,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       complete = false;
     }
     const body = Buffer.concat(chunks);
-    const apiPath = url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
+    const apiPath = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : undefined;
     const op = apiPath === undefined ? undefined : spec.operations.find((o) => o.httpMethod === method && o.pathPattern.test(apiPath));
     const record: MockRequest = {
       method,
@@ -307,11 +403,22 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       operationId: op?.operationId,
       headers: req.headers,
       body,
-      bodyHash: normalizedHash(body, req.headers['content-type']),
+      bodyHash: '',
       complete,
       at,
       status: undefined,
+      requestId: id,
+      params: undefined,
     };
+    // Hashing a large upload costs more than answering it: only on first read.
+    let hash: string | undefined;
+    Object.defineProperty(record, 'bodyHash', {
+      enumerable: true,
+      get: () => {
+        hash ??= normalizedHash(body, req.headers['content-type']);
+        return hash;
+      },
+    });
     requests.push(record);
     if (requests.length > recordLimit) requests.splice(0, requests.length - recordLimit);
     if (!complete) return;
@@ -331,6 +438,10 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     } catch (error) {
       if (!(error instanceof FaultSyntaxError)) throw error;
       return sendError(req, res, new MockHttpError(400, `${FAULT_HEADER}: ${error.message}`, FAULT_HEADER), op, id, started, {});
+    }
+    if (plan.requestId) {
+      id = plan.requestId;
+      record.requestId = id;
     }
 
     if (plan.delayMs) await wait(plan.delayMs, res);
@@ -370,6 +481,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
         random,
         cache,
         imageBytes: plan.imageBytes,
+        onParsed: (params) => {
+          record.params = params;
+        },
         link: (l: ImageLink) =>
           `${origin}/_mock/images/${l.width}x${l.height}-${l.colour}-${l.alpha}${l.frames > 1 ? `-${l.frames}` : ''}.${l.format}`,
       });
@@ -378,13 +492,22 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       throw error;
     }
     const headers = headerValues(op.headers.get('200'), id, started);
-    if (answer.kind === 'stream' && !plan.noStream) return sendStream(req, res, answer.events, headers, plan);
-    return sendJson(req, res, 200, answer.kind === 'stream' ? answer.json : answer.body, headers, plan);
+    if (answer.kind === 'stream' && !plan.noStream) return sendStream(req, res, answer.events, headers, plan, answer.pads);
+    return sendJson(req, res, 200, answer.kind === 'stream' ? answer.json : answer.body, headers, plan, answer.pads);
   };
 
   const server = createServer((req, res) => {
     open.add(res);
-    res.once('close', () => open.delete(res));
+    const socket = req.socket;
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    let counted = true;
+    const release = () => {
+      open.delete(res);
+      if (counted && sockets.has(socket)) sockets.set(socket, (sockets.get(socket) ?? 1) - 1);
+      counted = false;
+    };
+    res.once('close', release);
+    res.once('finish', release);
     req.on('error', () => {});
     res.on('error', () => {});
     handle(req, res).catch((error: unknown) => {
@@ -396,6 +519,11 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     });
   });
   server.on('clientError', (_error, socket: Socket) => socket.destroy());
+  server.on('connection', (socket: Socket) => {
+    sockets.set(socket, 0);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: 4096 }, () => {
@@ -407,13 +535,31 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${host}:${address.port}`;
   return {
-    url: `${origin}/v1`,
+    url: `${origin}${basePath}`,
     port: address.port,
     requests,
     setFaults(faults) {
       scheduler = new FaultScheduler(faults, random);
     },
+    reloadSpec(source) {
+      spec = loadSpec(source ?? options.spec);
+    },
+    reset() {
+      requests.length = 0;
+      scheduler = new FaultScheduler(options.faults ?? {}, random);
+    },
     inFlight: () => open.size,
+    connections: () => sockets.size,
+    closeIdle: () => {
+      for (const [socket, active] of sockets) if (active === 0) socket.destroy();
+    },
+    closeAll: () => {
+      for (const socket of sockets.keys()) socket.destroy();
+    },
+    settle: async (timeoutMs = 1000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (open.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -422,6 +568,14 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
         server.closeAllConnections();
       }),
   };
+}
+
+/** `Bearer sk-proj-abcdef…wxyz` → `Bearer sk-…wxyz` (keys under 16 characters: `Bearer …`): tells keys apart, is no key. */
+export function maskAuthorization(value: string): string {
+  const match = /^(\S+\s+)?(\S*)$/.exec(value.trim());
+  const scheme = match?.[1] ?? '';
+  const key = match?.[2] ?? '';
+  return key.length >= 16 ? `${scheme}${key.slice(0, 3)}…${key.slice(-4)}` : `${scheme}…`;
 }
 
 function stockMessage(status: number): string {
@@ -442,4 +596,49 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+const PAD_PATTERN = /@@imagegen-mock-pad-(\d+)@@/;
+const A_CHUNK = Buffer.alloc(1 << 20, 'A');
+
+/**
+ * The base64 of `image` followed by zero bytes up to `total` bytes, in pieces: the image (rounded up to a multiple
+ * of 3 bytes) encoded once, then runs of 'A' (three zero bytes each), then the last one or two zero bytes.
+ */
+function* paddedBase64(image: Buffer, total: number): Generator<Buffer> {
+  const prefixLength = Math.min(total, Math.ceil(image.length / 3) * 3);
+  const prefix = Buffer.alloc(prefixLength);
+  image.copy(prefix, 0, 0, Math.min(image.length, prefixLength));
+  yield Buffer.from(prefix.toString('base64'));
+  const rest = total - prefixLength;
+  for (let left = Math.floor(rest / 3) * 4; left > 0; left -= A_CHUNK.length)
+    yield left >= A_CHUNK.length ? A_CHUNK : A_CHUNK.subarray(0, left);
+  if (rest % 3) yield Buffer.from(Buffer.alloc(rest % 3).toString('base64'));
+}
+
+/** A body's text with each pad marker expanded, in pieces, and its length in bytes. */
+function expandPads(text: string, pads: Buffer[], total: number | undefined): { length: number; pieces: () => Generator<Buffer> } {
+  const parts = text.split(PAD_PATTERN);
+  let length = 0;
+  parts.forEach((part, i) => {
+    length += i % 2 ? 4 * Math.ceil((total ?? 0) / 3) : Buffer.byteLength(part);
+  });
+  return {
+    length,
+    *pieces() {
+      for (const [i, part] of parts.entries()) {
+        if (i % 2 === 0) {
+          if (part) yield Buffer.from(part);
+        } else yield* paddedBase64(pads[Number(part)] as Buffer, total ?? 0);
+      }
+    },
+  };
+}
+
+/** Writes pieces with backpressure; stops when the response is gone. */
+async function writePieces(res: ServerResponse, pieces: Iterable<Buffer>): Promise<void> {
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await drained(res);
+  }
 }
