@@ -63,7 +63,10 @@ export function generatedCases(spec: Spec, op: OperationInfo, examples: RequestC
         if (max >= min) raw[name] = min + Math.floor(next() * (max - min + 1));
         continue;
       }
-      const values = [...(seen.get(`${String(model)}\u0000${name}`) ?? [])].filter((v) => v !== null && v !== raw[name]);
+      if (facts.enumValues.length === 0 && !facts.openString && !facts.boolean) continue;
+      const values = [...(seen.get(`${base.mediaType}\u0000${String(model)}\u0000${name}`) ?? [])].filter(
+        (v) => v !== null && v !== raw[name],
+      );
       const value = pick(values);
       if (value !== undefined) raw[name] = value;
     }
@@ -121,16 +124,16 @@ function usesDeprecated(spec: Spec, op: OperationInfo, request: RequestCase): bo
   return Object.keys(request.fields).some((k) => props.get(k)?.deprecated);
 }
 
-/** For each model named in a request example: the values each field takes in the examples with that model. */
+/** For each media type and model named in a request example: the values each field takes in those examples. */
 function valuesByModel(spec: Spec): Map<string, Set<unknown>> {
   const out = new Map<string, Set<unknown>>();
   for (const op of spec.operations.values()) {
-    for (const media of op.requestContent.values()) {
+    for (const [mediaType, media] of op.requestContent) {
       for (const example of media.examples) {
         if (!isObject(example)) continue;
         for (const [name, value] of Object.entries(example)) {
           if (typeof value !== 'string' && typeof value !== 'boolean') continue;
-          const key = `${String(example.model)}\u0000${name}`;
+          const key = `${mediaType}\u0000${String(example.model)}\u0000${name}`;
           out.set(key, (out.get(key) ?? new Set()).add(value));
         }
       }

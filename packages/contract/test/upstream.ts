@@ -31,13 +31,15 @@ export const DEVIATIONS = [
 ] as const;
 export type Deviation = (typeof DEVIATIONS)[number];
 export const VARIATIONS = ['fewer-partials', 'keep-alive', 'extra-fields', 'slow', 'cr-line-ends'] as const;
+/** Allowed too, but only generated requests meet it: a per-model limit (here: one image per JSON request). */
+export const ONE_IMAGE_ONLY = 'one-image-only';
 export type Variation = (typeof VARIATIONS)[number];
 
 export interface UpstreamOptions {
   /** The key the server accepts (`Authorization: Bearer <apiKey>`). */
   apiKey: string;
   deviation?: Deviation;
-  variation?: Variation;
+  variation?: Variation | typeof ONE_IMAGE_ONLY;
   /** Answer the first request with a 429 (retry-after-ms: 50), like a rate-limited server. */
   rateLimitFirst?: boolean;
   /** Default: the merged spec of `@imagegen/spec`. */
@@ -121,6 +123,19 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
       JSON.stringify({ error: { message: `teapot; you sent ${req.headers.authorization}`, type: 'teapot', param: null, code: null } }),
     );
     return;
+  }
+
+  if (op && options.variation === ONE_IMAGE_ONLY && req.headers['content-type']?.includes('json')) {
+    const fields: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+    if (isObject(fields) && Number(fields[VOCABULARY.count] ?? 1) > 1) {
+      res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': 'req_one_image' });
+      res.end(
+        JSON.stringify({
+          error: { message: 'this model makes one image per request', type: 'invalid_request_error', param: VOCABULARY.count, code: null },
+        }),
+      );
+      return;
+    }
   }
 
   const headers: Record<string, string> = {};
