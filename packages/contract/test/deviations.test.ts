@@ -4,9 +4,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContractReport, loadSpec, runContractSuite } from '../src/index.js';
 import { runCli } from './run-cli.js';
-import { type Deviation, ONE_IMAGE_ONLY, startUpstream, type Upstream, VARIATIONS } from './upstream.js';
+import { type Deviation, ONE_IMAGE_ONLY, startUpstream, type Upstream, type UpstreamOptions, VARIATIONS } from './upstream.js';
 
 const KEY = 'sk-contract-deviation-SECRET-0123456789';
+
+/** Runs `fn` against a deviant upstream started for it, and stops the upstream afterwards. */
+async function withUpstream(options: Omit<UpstreamOptions, 'apiKey'>, fn: (upstream: Upstream) => Promise<void>): Promise<void> {
+  const upstream = await startUpstream({ apiKey: KEY, ...options });
+  try {
+    await fn(upstream);
+  } finally {
+    await upstream.close();
+  }
+}
 const operationIds = new Set(loadSpec().operations.keys());
 
 /**
@@ -35,9 +45,8 @@ const CAUGHT: Record<Exclude<Deviation, 'schema-drift' | 'stall'>, { where: RegE
 
 describe('deviant servers: each deviation a user would suffer is caught, named, and exits 1', () => {
   it.each(Object.entries(CAUGHT))('%s', async (deviation, expected) => {
-    const upstream = await startUpstream({ apiKey: KEY, deviation: deviation as Deviation });
     const reportDir = mkdtempSync(path.join(tmpdir(), `contract-${deviation}-`));
-    try {
+    await withUpstream({ deviation: deviation as Deviation }, async (upstream) => {
       const run = await runCli(
         ['--target', upstream.url, '--key-env', 'DEVIANT_KEY', '--direct', '--budget', '0', '--report-dir', reportDir],
         {
@@ -76,16 +85,13 @@ describe('deviant servers: each deviation a user would suffer is caught, named, 
       ])
         expect(text).not.toContain(KEY);
       expect(readFileSync(path.join(reportDir, 'junit.xml'), 'utf8')).toContain('repro:\ncurl -sS');
-    } finally {
-      await upstream.close();
-    }
+    });
   });
 });
 
 describe('generated requests', () => {
   it('shrink a failure to a smaller request that still shows it, and the same seed sends the same requests', async () => {
-    const upstream = await startUpstream({ apiKey: KEY, deviation: 'extra-image' });
-    try {
+    await withUpstream({ deviation: 'extra-image' }, async (upstream) => {
       const runs = [];
       for (let i = 0; i < 2; i++)
         runs.push(await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, budget: 3, seed: 7 }));
@@ -96,16 +102,13 @@ describe('generated requests', () => {
         (r) => r.status === 'fail' && /^shrunk in \d+ requests to the smallest request that still fails: fields: /.test(r.notes[0] ?? ''),
       );
       expect(shrunk?.length).toBeGreaterThan(0);
-    } finally {
-      await upstream.close();
-    }
+    });
   });
 });
 
 describe('a target that needs no key, run without one', () => {
   it('passes, and says (as a warning) that a request without Authorization was accepted', async () => {
-    const upstream = await startUpstream({ apiKey: KEY, deviation: 'no-auth-check' });
-    try {
+    await withUpstream({ deviation: 'no-auth-check' }, async (upstream) => {
       const run = await runContractSuite({ target: upstream.url, direct: true, budget: 0 });
       expect(run.ok).toBe(true);
       const warned = run.results.filter((r) =>
@@ -115,39 +118,31 @@ describe('a target that needs no key, run without one', () => {
       );
       expect(warned.length).toBeGreaterThan(0);
       expect(warned.every((r) => r.status === 'pass')).toBe(true);
-    } finally {
-      await upstream.close();
-    }
+    });
   });
 });
 
 describe('a per-model limit the schema cannot state', () => {
   it('rejecting a generated request is a warning, not a failure (the error answer is still checked)', async () => {
-    const upstream = await startUpstream({ apiKey: KEY, variation: ONE_IMAGE_ONLY });
-    try {
+    await withUpstream({ variation: ONE_IMAGE_ONLY }, async (upstream) => {
       const run = await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, budget: 8, seed: 1 });
       const rejected = run.results.filter((r) => /^rejected although the schema allows it/.test(r.notes[0] ?? ''));
       expect(rejected.length).toBeGreaterThan(0);
       expect(rejected.every((r) => r.status === 'pass' && r.violations.every((v) => v.severity === 'warning'))).toBe(true);
       expect(run.ok).toBe(true);
-    } finally {
-      await upstream.close();
-    }
+    });
   });
 });
 
 describe('--max-response-time', () => {
   it('fails an answer slower than the limit, naming the time it took', async () => {
-    const upstream = await startUpstream({ apiKey: KEY, variation: 'slow' });
-    try {
+    await withUpstream({ variation: 'slow' }, async (upstream) => {
       const run = await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, maxResponseTimeMs: 20, budget: 0 });
       expect(run.ok).toBe(false);
       const slow = run.results.flatMap((r) => r.violations).filter((v) => v.where === 'response time');
       expect(slow.length).toBeGreaterThan(0);
       expect(slow[0]?.message).toMatch(/^\d+ ms to the response headers, more than --max-response-time 20 ms$/);
-    } finally {
-      await upstream.close();
-    }
+    });
   });
 });
 
@@ -171,8 +166,7 @@ describe('allowed variations pass with exit 0', () => {
   });
 
   it.each(VARIATIONS)('%s', async (variation) => {
-    const upstream = await startUpstream({ apiKey: KEY, variation });
-    try {
+    await withUpstream({ variation }, async (upstream) => {
       const run = await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true });
       const problems = run.results.flatMap((r) =>
         r.violations.filter((v) => v.severity === 'error').map((v) => `${r.operationId} › ${r.check}: ${v.where} ${v.path} ${v.message}`),
@@ -181,8 +175,6 @@ describe('allowed variations pass with exit 0', () => {
       expect(run.ok).toBe(true);
       const streams = run.results.filter((r) => r.checked.includes('event schemas'));
       expect(streams.length).toBeGreaterThan(0);
-    } finally {
-      await upstream.close();
-    }
+    });
   });
 });
