@@ -1,13 +1,25 @@
 // Server CPU per non-streaming generate: the mock against a baseline server (same bytes, no work) in the same
-// child process, measured with process.cpuUsage() deltas around batches of requests sent from this process.
-// Reports medians with their spread (p25–p75 and min–max) and the mock/baseline ratio. Not a test: nothing fails.
-//   pnpm --filter @imagegen/mock bench [-- --rounds 15 --requests 200]
-import { fork } from 'node:child_process';
+// child process, measured with process.cpuUsage() deltas around batches of requests sent from this process; and,
+// for comparison, `prism mock` of the same spec (what the repo's tests used before), measured from /proc/<pid>/stat.
+// Reports medians with their spread (p25–p75 and min–max) and ratios. Not a test: nothing fails.
+//   pnpm --filter @imagegen/mock bench [-- --rounds 15 --requests 200 --no-prism]
+import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadSpec } from '../src/spec.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, requests: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '15' },
+    requests: { type: 'string', default: '200' },
+    'no-prism': { type: 'boolean', default: false },
+  },
+});
 const rounds = Number(values.rounds);
 const perRound = Number(values.requests);
 
@@ -45,10 +57,37 @@ async function call(base: string): Promise<string> {
 }
 
 /** Server microseconds of CPU per request over one batch. */
-async function round(base: string): Promise<number> {
-  const before = await cpu();
+async function round(base: string, cpuOf: () => Promise<number> = cpu): Promise<number> {
+  const before = await cpuOf();
   for (let i = 0; i < perRound; i++) await call(base);
-  return ((await cpu()) - before) / perRound;
+  return ((await cpuOf()) - before) / perRound;
+}
+
+/** `prism mock <spec>` in its own process, and a reader of that process's CPU time (user + system, µs). */
+async function startPrism(): Promise<{ url: string; cpu: () => Promise<number>; stop: () => void }> {
+  const require = createRequire(import.meta.url);
+  const pkgFile = require.resolve('@stoplight/prism-cli/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: { prism?: string } };
+  const bin = path.join(path.dirname(pkgFile), pkg.bin?.prism ?? 'dist/index.js');
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const prism = spawn(process.execPath, [bin, 'mock', spec.file, '-h', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: prism.stdout }).on('line', (line) => line.includes('Prism is listening') && resolve());
+    prism.once('exit', (code) => reject(new Error(`prism exited ${code}`)));
+  });
+  const ticks = 100; // USER_HZ on Linux
+  const cpuOf = async () => {
+    const fields = readFileSync(`/proc/${prism.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticks;
+  };
+  return { url: `http://127.0.0.1:${port}`, cpu: cpuOf, stop: () => prism.kill('SIGTERM') };
 }
 
 const mockUrl = ready.mockUrl as string;
@@ -69,6 +108,17 @@ for (let r = 0; r < rounds; r++) {
 }
 child.send({ type: 'stop' });
 
+const prismSamples: number[] = [];
+if (!values['no-prism'] && process.platform === 'linux') {
+  const prism = await startPrism();
+  try {
+    for (let i = 0; i < 200; i++) await call(prism.url);
+    for (let r = 0; r < rounds; r++) prismSamples.push(await round(prism.url, prism.cpu));
+  } finally {
+    prism.stop();
+  }
+}
+
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((x, y) => x - y);
   const at = (s.length - 1) * q;
@@ -83,4 +133,8 @@ console.log(
 console.log(`  mock      ${describe(samples.mock, ' µs')}`);
 console.log(`  baseline  ${describe(samples.baseline, ' µs')}  (node:http answering the same bytes, no work)`);
 console.log(`  ratio     ${describe(samples.ratio, '×', 2)}`);
+if (prismSamples.length) {
+  console.log(`  prism     ${describe(prismSamples, ' µs')}  (prism mock of the same spec, its own process, /proc CPU at 10 ms ticks)`);
+  console.log(`  prism/mock median ${(quantile(prismSamples, 0.5) / quantile(samples.mock, 0.5)).toFixed(1)}×`);
+}
 console.log(`  goal: mock median < 5000 µs → ${quantile(samples.mock, 0.5) < 5000 ? 'met' : 'NOT met'}`);

@@ -1,11 +1,12 @@
+import { unwatchFile, watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FAULT_HEADER, FAULT_NAMES, FaultSyntaxError } from './faults.js';
 import { type MockOptions, type MockServer, startMock } from './server.js';
-import { SpecError } from './spec.js';
+import { defaultSpecFile, SpecError } from './spec.js';
 
 const HELP = `imagegen-mock: a faithful offline OpenAI Images API, driven by the merged imagegen spec
 
-Usage: imagegen-mock [--port N] [--host 127.0.0.1] [--spec file] [--key K] [--seed S] [--pacing-ms N]
+Usage: imagegen-mock [--port N] [--host 127.0.0.1] [--spec file] [--key K] [--seed S] [--pacing-ms N] [--watch]
 
   --port N        port to listen on (default 0: any free port)
   --host H        address to bind (default 127.0.0.1)
@@ -13,6 +14,7 @@ Usage: imagegen-mock [--port N] [--host 127.0.0.1] [--spec file] [--key K] [--se
   --key K         accept only this API key (default: any "Authorization: Bearer …")
   --seed S        seed for request ids, image colours and random faults
   --pacing-ms N   delay between stream events (default 0)
+  --watch         reload the spec when its file changes (a spec that fails to load is reported, the old one kept)
   -h, --help      this text
 
 Prints "imagegen-mock listening on http://HOST:PORT/v1" first, then serves until SIGINT or SIGTERM.
@@ -30,8 +32,10 @@ function integer(name: string, value: string | undefined, min: number, max: numb
   return n;
 }
 
+export type CliOptions = MockOptions & { watch?: boolean };
+
 /** Options from argv, or `'help'`. Throws `UsageError` with one line naming the bad option. */
-export function parseCli(argv: string[]): MockOptions | 'help' {
+export function parseCli(argv: string[]): CliOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -43,6 +47,7 @@ export function parseCli(argv: string[]): MockOptions | 'help' {
         key: { type: 'string' },
         seed: { type: 'string' },
         'pacing-ms': { type: 'string' },
+        watch: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -52,7 +57,8 @@ export function parseCli(argv: string[]): MockOptions | 'help' {
     throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
   }
   if (values.help) return 'help';
-  const options: MockOptions = {};
+  const options: CliOptions = {};
+  if (values.watch) options.watch = true;
   const port = integer('port', values.port as string | undefined, 0, 65535);
   const pacingMs = integer('pacing-ms', values['pacing-ms'] as string | undefined, 0, 3_600_000);
   if (port !== undefined) options.port = port;
@@ -66,7 +72,7 @@ export function parseCli(argv: string[]): MockOptions | 'help' {
 
 /** Runs the CLI; resolves with the exit code once the mock has stopped (or failed to start). */
 export async function main(argv: string[]): Promise<number> {
-  let options: MockOptions | 'help';
+  let options: CliOptions | 'help';
   try {
     options = parseCli(argv);
   } catch (error) {
@@ -96,10 +102,21 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   process.stdout.write(`imagegen-mock listening on ${mock.url}\n`);
+  const specFile = typeof options.spec === 'string' ? options.spec : defaultSpecFile();
+  const reload = () => {
+    try {
+      mock.reloadSpec();
+      process.stderr.write(`imagegen-mock: reloaded ${specFile}\n`);
+    } catch (error) {
+      process.stderr.write(`imagegen-mock: ${(error as Error).message} (still serving the previous spec)\n`);
+    }
+  };
+  if (options.watch) watchFile(specFile, { interval: 300 }, (now, before) => now.mtimeMs !== before.mtimeMs && reload());
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  if (options.watch) unwatchFile(specFile);
   await mock.close();
   return 0;
 }

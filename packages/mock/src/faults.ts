@@ -56,10 +56,14 @@ export type FaultSpec = string | FaultPlan | null;
 
 /**
  * Faults per operation, keyed by operationId, client method name (`x-imagegen-method`), path, or `*` for any.
- * An array is a sequence, one entry per request, then success; `{ rate, fault }` fails that fraction of requests
- * (drawn from the mock's seeded generator, so a seed makes it repeatable).
+ * An array is a sequence, one entry per request, then success; a single fault applies to every request;
+ * `{ rate, fault }` fails that fraction of requests (drawn from the mock's seeded generator, so a seed makes it
+ * repeatable).
  */
-export type FaultSchedule = Record<string, FaultSpec[] | { rate: number; fault: FaultSpec }>;
+export type FaultSchedule = Record<string, FaultSpec[] | FaultSpec | { rate: number; fault: FaultSpec }>;
+
+const isRate = (entry: unknown): entry is { rate: number; fault: FaultSpec } =>
+  typeof entry === 'object' && entry !== null && 'rate' in entry && 'fault' in entry;
 
 const NUMBER_KEYS = {
   'retry-after-ms': 'retryAfterMs',
@@ -148,10 +152,13 @@ export class FaultScheduler {
 
   constructor(schedule: FaultSchedule, random: () => number) {
     for (const [key, entry] of Object.entries(schedule)) {
-      const specs = Array.isArray(entry) ? entry : [entry.fault];
-      for (const spec of specs) toPlan(spec); // fail early on a typo
-      if (!Array.isArray(entry) && !(entry.rate >= 0 && entry.rate <= 1))
-        throw new FaultSyntaxError(`faults.${key}: rate must be between 0 and 1`);
+      const specs = Array.isArray(entry) ? entry : isRate(entry) ? [entry.fault] : [entry];
+      try {
+        for (const spec of specs) toPlan(spec); // fail early on a typo
+      } catch (error) {
+        throw new FaultSyntaxError(`faults.${key}: ${(error as Error).message}`);
+      }
+      if (isRate(entry) && !(entry.rate >= 0 && entry.rate <= 1)) throw new FaultSyntaxError(`faults.${key}: rate must be between 0 and 1`);
     }
     this.#schedule = schedule;
     this.#random = random;
@@ -162,7 +169,8 @@ export class FaultScheduler {
     for (const name of [...names, '*']) {
       const entry = this.#schedule[name];
       if (entry === undefined) continue;
-      if (!Array.isArray(entry)) return this.#random() < entry.rate ? toPlan(entry.fault) : {};
+      if (isRate(entry)) return this.#random() < entry.rate ? toPlan(entry.fault) : {};
+      if (!Array.isArray(entry)) return toPlan(entry);
       const at = this.#positions.get(name) ?? 0;
       this.#positions.set(name, at + 1);
       return at < entry.length ? toPlan(entry[at]) : {};

@@ -1,7 +1,16 @@
 import { invalidRequest, MockHttpError, schemaError } from './errors.js';
 import { ENCODERS, type ImageCache, PALETTE } from './images.js';
 import { FormShapeError, formToBody } from './multipart.js';
-import { isObject, type JsonObject, type MockOperation, type MockSpec, type RequestMedia, type Schema, schemaEnum } from './spec.js';
+import {
+  fileKind,
+  isObject,
+  type JsonObject,
+  type MockOperation,
+  type MockSpec,
+  type RequestMedia,
+  type Schema,
+  schemaEnum,
+} from './spec.js';
 
 export interface ImageLink {
   format: string;
@@ -51,8 +60,6 @@ const RESOLVED: Record<string, string[]> = {
   quality: ['medium', 'high'],
   background: ['opaque'],
 };
-
-const MAX_SIDE = 4096;
 
 /** Output formats the API renders in one piece: no partial images, no stream. */
 const UNSTREAMABLE = ['gif', 'svg'];
@@ -124,6 +131,23 @@ async function checkUploads(media: RequestMedia, parts: Array<[string, File]>, v
   }
 }
 
+/** Every `image_url` in a JSON body must be an http(s) URL or a base64 data URL of an image. */
+function checkImageUrls(node: unknown, path = ''): void {
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) checkImageUrls(item, `${path}[${i}]`);
+  } else if (isObject(node))
+    for (const [key, item] of Object.entries(node)) {
+      const where = path ? `${path}.${key}` : key;
+      if (key === 'image_url' && typeof item === 'string' && !/^(https?:\/\/\S+|data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+)$/.test(item))
+        throw invalidRequest(
+          `Invalid value for '${where}': expected an http(s) URL or a base64 data URL of an image.`,
+          where,
+          'invalid_image_url',
+        );
+      checkImageUrls(item, where);
+    }
+}
+
 function defaultOf(media: RequestMedia, name: string): unknown {
   return media.properties.get(name)?.default;
 }
@@ -166,19 +190,42 @@ function fit(value: unknown, schemaNode: unknown, resolve: (n: unknown) => unkno
   return value;
 }
 
-function parseSize(raw: string, media: RequestMedia, resolve: (n: unknown) => unknown): { width: number; height: number } {
+/**
+ * Custom `WIDTHxHEIGHT` sizes, as the spec describes them for gpt-image-2 and later: both sides multiples of 16, an
+ * aspect ratio within 1:3 … 3:1, at most 3840×2160 pixels (and 3840 on a side).
+ */
+const CUSTOM_SIZE = { step: 16, maxRatio: 3, maxSide: 3840, maxPixels: 3840 * 2160 };
+
+/** Models that take only the listed sizes: the legacy ones and the gpt-image-1 family (custom sizes came with 2). */
+const listedSizesOnly = (model: string) => isLegacyModel(model) || /^gpt-image-1(\b|[.-])/.test(model);
+
+/** Prompt limits of the legacy models (the schema holds only the largest, the GPT models'). */
+const LEGACY_PROMPT_LIMITS: Array<[RegExp, number]> = [
+  [/^dall-e-2/, 1000],
+  [/^dall-e-3/, 4000],
+];
+
+function parseSize(raw: string, model: string, media: RequestMedia, resolve: (n: unknown) => unknown): { width: number; height: number } {
   if (raw === 'auto') return { width: 1024, height: 1024 };
+  const listed = schemaEnum(media.properties.get('size') ?? {}, resolve);
   const match = /^(\d{1,5})x(\d{1,5})$/.exec(raw);
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
-  if (!match || width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
-    const listed = schemaEnum(media.properties.get('size') ?? {}, resolve);
-    throw invalidRequest(
-      `Invalid value for 'size': '${raw}'. Supported values are: ${listed.map((s) => `'${s}'`).join(', ')}${listed.length ? ', or' : ''} WIDTHxHEIGHT up to ${MAX_SIDE}x${MAX_SIDE}.`,
+  const refuse = (rule: string) =>
+    invalidRequest(
+      `Invalid value for 'size': '${raw}'. ${rule} Supported values are: ${listed.map((s) => `'${s}'`).join(', ')}.`,
       'size',
       'invalid_value',
     );
-  }
+  if (!match || width < 1 || height < 1) throw refuse('Expected WIDTHxHEIGHT.');
+  if (listed.includes(raw)) return { width, height };
+  if (listedSizesOnly(model)) throw refuse(`Model '${model}' takes only the listed sizes.`);
+  const { step, maxRatio, maxSide, maxPixels } = CUSTOM_SIZE;
+  if (width % step || height % step) throw refuse(`A custom size needs both sides to be multiples of ${step}.`);
+  if (Math.max(width, height) / Math.min(width, height) > maxRatio)
+    throw refuse(`A custom size needs an aspect ratio between 1:${maxRatio} and ${maxRatio}:1.`);
+  if (width > maxSide || height > maxSide || width * height > maxPixels)
+    throw refuse(`A custom size is at most ${maxSide} pixels a side and ${maxPixels} pixels.`);
   return { width, height };
 }
 
@@ -193,6 +240,9 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   if (uploads.length) await checkUploads(media, uploads, value);
 
   const given = (name: string) => (value[name] === null ? undefined : value[name]);
+  checkImageUrls(value);
+  if (given('mask') !== undefined && given('markup') !== undefined)
+    throw invalidRequest("'markup' cannot be combined with 'mask'; send one of them.", 'markup', 'invalid_value');
   const modelDefault = defaultOf(media, 'model');
   const gptHinted = GPT_ONLY.some((k) => given(k) !== undefined);
   const modelEnum = schemaEnum(media.properties.get('model') ?? {}, resolve);
@@ -204,6 +254,16 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
         : (modelEnum[0] ?? 'mock');
   if (given('model') === undefined && gptHinted && isLegacyModel(model)) model = modelEnum.find((m) => !isLegacyModel(m)) ?? model;
   const legacy = isLegacyModel(model);
+  const imageFields = [...media.properties]
+    .filter(([, schema]) => ['files', 'either'].includes(fileKind(schema, resolve) ?? ''))
+    .map(([name]) => name);
+  const inputUploads = uploads.filter(([name]) => imageFields.includes(name) || imageFields.includes(name.replace(/\[\]$/, '')));
+  if (legacy && inputUploads.length > 1)
+    throw invalidRequest(
+      `Model '${model}' edits exactly one image, got ${inputUploads.length}.`,
+      inputUploads[0]?.[0] ?? null,
+      'invalid_value',
+    );
 
   const stream = given('stream') === true && op.events.length > 0;
   if (stream && legacy) throw invalidRequest(`Streaming is not supported for model '${model}'.`, 'stream', 'unsupported_value');
@@ -220,7 +280,7 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   if (stream && UNSTREAMABLE.includes(format))
     throw invalidRequest(`Streaming is not supported with output_format '${format}'.`, 'stream', 'unsupported_value');
   const sizeValue = given('size') ?? defaultOf(media, 'size') ?? 'auto';
-  const { width, height } = parseSize(String(sizeValue), media, resolve);
+  const { width, height } = parseSize(String(sizeValue), model, media, resolve);
   const background = String(given('background') ?? defaultOf(media, 'background') ?? 'auto');
   const transparent = !legacy && background === 'transparent';
   if (transparent && format === 'jpeg')
@@ -235,6 +295,15 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   const partials = stream ? Number(given('partial_images') ?? 0) : 0;
   const responseFormat = String(given('response_format') ?? defaultOf(media, 'response_format') ?? 'url');
   const prompt = typeof value.prompt === 'string' ? value.prompt : '';
+  const promptLimit = LEGACY_PROMPT_LIMITS.find(([pattern]) => pattern.test(model))?.[1];
+  if (promptLimit !== undefined && prompt.length > promptLimit)
+    throw invalidRequest(
+      `Invalid value for 'prompt': '${model}' takes at most ${promptLimit} characters, got ${prompt.length}.`,
+      'prompt',
+      'string_above_max_length',
+    );
+  if (/^dall-e-3/.test(model) && n !== 1)
+    throw invalidRequest(`Invalid value for 'n': '${model}' makes one image per request (n=1), got ${n}.`, 'n', 'invalid_value');
   const inputImages = uploads.length + (Array.isArray(value.images) ? value.images.length : 0);
 
   const base = Math.floor(ctx.random() * PALETTE.length);

@@ -63,12 +63,21 @@ export interface MockServer {
   requests: MockRequest[];
   /** Replace the fault schedule (sequences start again). */
   setFaults(faults: FaultSchedule): void;
+  /** Forget the recorded requests and restart the fault schedule given at start (for `beforeEach`). */
+  reset(): void;
+  /**
+   * Load the spec again (the same file, or another file or document) and serve it from the next request on. Throws
+   * `SpecError` and keeps serving the old one when the new one cannot be used.
+   */
+  reloadSpec(source?: string | JsonObject): void;
   /** Responses still open (streams in progress, stalls). */
   inFlight(): number;
   /** Open TCP connections, idle keep-alive ones included. */
   connections(): number;
   /** Close connections that carry no open response (pooled keep-alive ones). */
   closeIdle(): void;
+  /** Destroy every connection, busy or not. */
+  closeAll(): void;
   /** Resolves once no response is open, or after `timeoutMs` (default 1000). */
   settle(timeoutMs?: number): Promise<void>;
   /** Stops listening and ends every connection, stalled streams included. */
@@ -112,7 +121,7 @@ const IMAGE_PATH = /^\/_mock\/images\/(\d+)x(\d+)-(\d+)-(\d+)(?:-(\d+))?\.([a-z]
 
 /** Starts the mock on a loopback port. Throws `SpecError` for a spec it cannot use, `FaultSyntaxError` for bad `faults`. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
-  const spec: MockSpec = loadSpec(options.spec);
+  let spec: MockSpec = loadSpec(options.spec);
   const random = seededRandom(hashSeed(options.seed ?? Date.now()));
   let scheduler = new FaultScheduler(options.faults ?? {}, random);
   const cache = new ImageCache();
@@ -127,17 +136,16 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
 
   const wait = (ms: number, res: ServerResponse) =>
     new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-      res.once('close', () => {
+      if (ms <= 0 || res.destroyed) return resolve();
+      const done = () => {
         clearTimeout(timer);
         timers.delete(timer);
+        res.off('close', done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      timers.add(timer);
+      res.once('close', done);
     });
 
   const requestId = () => {
@@ -234,6 +242,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     plan: FaultPlan,
   ) => {
     const headers = headerValues(op?.headers.get(String(error.status)) ?? op?.headers.get('default'), id, started);
+    if (error.status === 429) for (const name of Object.keys(headers)) if (/remaining-requests$/i.test(name)) headers[name] = '0';
     if (plan.retryAfterMs !== undefined) headers['retry-after-ms'] = String(plan.retryAfterMs);
     if (plan.retryAfter !== undefined) headers['retry-after'] = plan.retryAfter;
     return sendJson(req, res, error.status, error.body, headers, plan);
@@ -322,6 +331,46 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     return undefined;
   };
 
+  /**
+   * The control API, for tests in any language that run the CLI: `GET /_mock/requests` (the log, keys masked),
+   * `POST /_mock/reset`, `PUT /_mock/faults` with a JSON fault schedule.
+   */
+  const control = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    const reply = (status: number, payload: unknown) => {
+      const text = JSON.stringify(payload);
+      res.writeHead(status, { ...CORS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    };
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const route = `${req.method} ${pathname}`;
+    if (route === 'GET /_mock/requests')
+      return reply(
+        200,
+        requests.map(({ body, headers, ...rest }) => ({
+          ...rest,
+          bodySize: body.length,
+          headers: { ...headers, ...(headers.authorization ? { authorization: maskAuthorization(headers.authorization) } : {}) },
+        })),
+      );
+    if (route === 'POST /_mock/reset') {
+      requests.length = 0;
+      scheduler = new FaultScheduler(options.faults ?? {}, random);
+      return reply(200, { ok: true });
+    }
+    if (route === 'PUT /_mock/faults') {
+      try {
+        scheduler = new FaultScheduler(JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultSchedule, random);
+        return reply(200, { ok: true });
+      } catch (error) {
+        return reply(400, new MockHttpError(400, `faults: ${(error as Error).message}`, 'faults').body);
+      }
+    }
+    return reply(
+      404,
+      new MockHttpError(404, `Invalid URL (${route}); the control API has GET /_mock/requests, POST /_mock/reset, PUT /_mock/faults`).body,
+    );
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const at = Date.now();
@@ -336,6 +385,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     }
     const image = method === 'GET' ? IMAGE_PATH.exec(url.pathname) : null;
     if (image) return serveImage(res, image);
+    if (url.pathname.startsWith('/_mock/')) return control(req, res, url.pathname);
 
     const chunks: Buffer[] = [];
     let complete = true;
@@ -353,13 +403,22 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       operationId: op?.operationId,
       headers: req.headers,
       body,
-      bodyHash: normalizedHash(body, req.headers['content-type']),
+      bodyHash: '',
       complete,
       at,
       status: undefined,
       requestId: id,
       params: undefined,
     };
+    // Hashing a large upload costs more than answering it: only on first read.
+    let hash: string | undefined;
+    Object.defineProperty(record, 'bodyHash', {
+      enumerable: true,
+      get: () => {
+        hash ??= normalizedHash(body, req.headers['content-type']);
+        return hash;
+      },
+    });
     requests.push(record);
     if (requests.length > recordLimit) requests.splice(0, requests.length - recordLimit);
     if (!complete) return;
@@ -482,10 +541,20 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     setFaults(faults) {
       scheduler = new FaultScheduler(faults, random);
     },
+    reloadSpec(source) {
+      spec = loadSpec(source ?? options.spec);
+    },
+    reset() {
+      requests.length = 0;
+      scheduler = new FaultScheduler(options.faults ?? {}, random);
+    },
     inFlight: () => open.size,
     connections: () => sockets.size,
     closeIdle: () => {
       for (const [socket, active] of sockets) if (active === 0) socket.destroy();
+    },
+    closeAll: () => {
+      for (const socket of sockets.keys()) socket.destroy();
     },
     settle: async (timeoutMs = 1000) => {
       const deadline = Date.now() + timeoutMs;
@@ -499,6 +568,14 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
         server.closeAllConnections();
       }),
   };
+}
+
+/** `Bearer sk-proj-abcdef…wxyz` → `Bearer sk-…wxyz` (keys under 16 characters: `Bearer …`): tells keys apart, is no key. */
+export function maskAuthorization(value: string): string {
+  const match = /^(\S+\s+)?(\S*)$/.exec(value.trim());
+  const scheme = match?.[1] ?? '';
+  const key = match?.[2] ?? '';
+  return key.length >= 16 ? `${scheme}${key.slice(0, 3)}…${key.slice(-4)}` : `${scheme}…`;
 }
 
 function stockMessage(status: number): string {

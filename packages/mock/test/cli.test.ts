@@ -1,6 +1,6 @@
 // The CLI as a user runs it: a child process, its first stdout line, curl against it, signals, bad input.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateOp } from './spec-facts.js';
+import { generateOp, spec } from './spec-facts.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const run = promisify(execFile);
@@ -78,6 +78,40 @@ describe('imagegen-mock CLI', () => {
     const res = await stalled;
     expect(res.status).toBe(200);
     child.kill('SIGINT');
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('--watch reloads the spec when the file changes, and keeps the old one when the new one is broken', async () => {
+    const file = path.join(tmpdir(), `imagegen-mock-watch-${process.pid}.json`);
+    writeFileSync(file, readFileSync(spec.file));
+    const { child, line } = await start(['--spec', file, '--watch']);
+    const url = line.split(' ').at(-1) as string;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const status = async () =>
+      (
+        await fetch(`${url}${generateOp.path}`, {
+          method: generateOp.httpMethod,
+          headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: 'x' }),
+        })
+      ).status;
+    const until = async (what: () => boolean) => {
+      while (!what()) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    expect(await status()).toBe(200);
+    writeFileSync(file, '{ broken');
+    await until(() => stderr.includes('still serving'));
+    expect(stderr).toContain(file);
+    expect(await status()).toBe(200);
+    const doc = JSON.parse(readFileSync(spec.file, 'utf8')) as { paths: Record<string, unknown> };
+    delete doc.paths[generateOp.path];
+    writeFileSync(file, JSON.stringify(doc));
+    await until(() => stderr.includes('reloaded'));
+    expect(await status()).toBe(404);
+    child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
   });
 

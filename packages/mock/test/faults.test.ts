@@ -30,6 +30,8 @@ describe('fault header', () => {
     expect(res.headers.get('retry-after-ms')).toBe('200');
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
     expect(mock.requests.at(-1)?.requestId).toBe(res.headers.get('x-request-id'));
+    const remaining = generateOp.headers.get('429')?.find((h) => /remaining-requests$/i.test(h.name))?.name;
+    if (remaining) expect(res.headers.get(remaining)).toBe('0');
     expect((await generate('503;request-id=req_fixed')).headers.get('x-request-id')).toBe('req_fixed');
     const body = (await res.json()) as { error: Record<string, unknown> };
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
@@ -135,6 +137,11 @@ describe('fault schedule and seed', () => {
       expect(new Set(scheduled.requests.map((r) => r.bodyHash)).size).toBe(1);
       scheduled.setFaults({ [generateOp.operationId]: ['429'] });
       await expect(client.images.generate({ model: gpt, prompt: 'x' }, { maxRetries: 0 })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+      scheduled.setFaults({ [generateOp.path]: '503' }); // one fault, every time
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await generate(undefined, {}, scheduled)).status);
+      expect(statuses).toEqual([503, 503, 503]);
+      expect(() => scheduled.setFaults({ '*': 'explode' })).toThrow(/faults\.\*: unknown fault 'explode'/);
     } finally {
       await scheduled.close();
     }
@@ -176,6 +183,22 @@ describe('fault schedule and seed', () => {
       expect(right.status).toBe(200);
     } finally {
       await keyed.close();
+    }
+  });
+});
+
+describe('pacing', () => {
+  it('paces a long stream without piling up listeners (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const text = await (await generate('pacing-ms=1', { stream: true, partial_images: 3, n: 5 })).text();
+      expect(text.split('\n\n').filter(Boolean)).toHaveLength(5 * 4);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
     }
   });
 });

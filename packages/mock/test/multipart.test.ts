@@ -99,6 +99,7 @@ describe('a spec that lists more formats and a deepObject field', () => {
     const name = Object.entries(schemas).find(([, s]) => s === ref || JSON.stringify(s) === JSON.stringify(ref))?.[0] as string;
     const target = schemas[name] as { properties: Record<string, JsonObject> };
     target.properties.output_format = { type: ['string', 'null'], enum: [...extra, null] };
+    target.properties.markup = { type: 'string', format: 'binary' };
     target.properties.svg = {
       type: 'object',
       additionalProperties: false,
@@ -130,6 +131,25 @@ describe('a spec that lists more formats and a deepObject field', () => {
       [arrayField, png()],
     ]);
     expect([status, body.error?.param]).toEqual([400, 'stream']);
+  });
+
+  it('markup and mask together: 400 naming markup (they cannot be combined)', async () => {
+    const { status, body } = await edit(grown, [
+      ['prompt', 'x'],
+      [arrayField, png()],
+      ['mask', png()],
+      ['markup', png()],
+    ]);
+    expect([status, body.error?.param]).toEqual([400, 'markup']);
+    expect(
+      (
+        await edit(grown, [
+          ['prompt', 'x'],
+          [arrayField, png()],
+          ['markup', png()],
+        ])
+      ).status,
+    ).toBe(200);
   });
 
   it('svg[model] and svg[reasoning][effort] form an object the schema checks', async () => {

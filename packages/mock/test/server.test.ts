@@ -41,6 +41,8 @@ describe('startMock', () => {
       expect(mock.requests.at(-1)?.params).toEqual({ prompt: 'x', [name]: ['a.png', 'b.png'] });
       for (let i = 0; i < 3; i++) await fetch(`${mock.url}/nowhere`);
       expect(mock.requests).toHaveLength(2);
+      mock.reset();
+      expect(mock.requests).toHaveLength(0);
     } finally {
       await mock.close();
     }
@@ -76,6 +78,45 @@ describe('startMock', () => {
       });
       expect(wrong.status).toBe(400);
       expect(((await wrong.json()) as { error: { message: string } }).error.message).toContain('application/json');
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('control API (for tests that run the CLI from another language)', () => {
+  it('GET /_mock/requests lists requests with the key masked; PUT /_mock/faults schedules; POST /_mock/reset clears', async () => {
+    const mock = await startMock();
+    const root = mock.url.replace(/\/v1$/, '');
+    const key = 'sk-live-0123456789abcdefWXYZ';
+    const send = () =>
+      fetch(`${mock.url}${generateOp.path}`, {
+        method: generateOp.httpMethod,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'x', model: gpt }),
+      });
+    try {
+      expect((await send()).status).toBe(200);
+      const listed = await (await fetch(`${root}/_mock/requests`)).text();
+      expect(listed).not.toContain(key);
+      const [first] = JSON.parse(listed) as Array<{
+        operationId: string;
+        status: number;
+        headers: Record<string, string>;
+        params: unknown;
+      }>;
+      expect(first?.operationId).toBe(generateOp.operationId);
+      expect(first?.headers.authorization).toBe('Bearer sk-…WXYZ');
+      expect(first?.params).toEqual({ prompt: 'x', model: gpt });
+
+      const put = await fetch(`${root}/_mock/faults`, { method: 'PUT', body: JSON.stringify({ '*': ['503'] }) });
+      expect(put.status).toBe(200);
+      expect([(await send()).status, (await send()).status]).toEqual([503, 200]);
+      const bad = await fetch(`${root}/_mock/faults`, { method: 'PUT', body: JSON.stringify({ '*': 'explode' }) });
+      expect(bad.status).toBe(400);
+
+      await fetch(`${root}/_mock/reset`, { method: 'POST' });
+      expect(JSON.parse(await (await fetch(`${root}/_mock/requests`)).text())).toEqual([]);
     } finally {
       await mock.close();
     }
