@@ -1,25 +1,23 @@
 // The reliability suite as one report: fault scenarios and bad requests (scenario × outcome × time × leaks), then the
-// load/soak table and the spec-mutation summary, and the wall time. Exits 1 if anything failed; every wait is bounded.
+// load/soak table, and the wall time (spec mutations are codegen's tests: packages/types/test/spec-mutation.test.ts). Exits 1 if anything failed; every wait is bounded.
 //
-//   tsx scripts/reliability/run.ts            CI scale: load 200/50/2,000, 40 spec mutations
-//   tsx scripts/reliability/run.ts --full     full scale: load 1,000/200/20,000, 300 spec mutations
+//   tsx scripts/reliability/run.ts            CI scale: load 200/50/2,000
+//   tsx scripts/reliability/run.ts --full     full scale: load 1,000/200/20,000
 //
-// Options: --only faults,requests,load,mutations  --exclude <scenario name part>  --print-logs (client debug lines)
+// Options: --only faults,requests,load  --exclude <scenario name part>  --print-logs (client debug lines)
 // The key used is RELIABILITY_API_KEY (default: a fake one); it must appear nowhere in the output.
 import { parseArgs } from 'node:util';
 import { badRequests, checkBadRequest } from './bad-requests.js';
 import { closeSuiteContext, createSuiteContext, runScenario } from './fault-suite.js';
 import { formatLoadTable, type LoadResult, runLoad, SCALES, table } from './load.js';
 import { scenarios } from './scenarios.js';
-import { formatMutationReport, type MutationReport, runMutations } from './spec-mutation.js';
 
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'faults,requests,load,mutations' },
+    only: { type: 'string', default: 'faults,requests,load' },
     exclude: { type: 'string', multiple: true, default: [] },
     'print-logs': { type: 'boolean', default: false },
-    mutations: { type: 'string' },
   },
 });
 const parts = new Set(values.only.split(',').map((s) => s.trim()));
@@ -106,23 +104,6 @@ if (parts.has('load')) {
   } catch (error) {
     failed++;
     console.log(`load: FAIL: ${(error as Error).message}`);
-  }
-  console.log('');
-}
-
-let mutation: MutationReport | undefined;
-if (parts.has('mutations')) {
-  const count = Number(values.mutations ?? (full ? 300 : 40));
-  try {
-    mutation = await runMutations({ count, seed: 1 });
-    if (mutation.findings.length) failed++;
-    console.log(
-      'spec mutations (lint: the spec build root check, then redocly lint with spec/redocly.yaml; codegen: scripts/codegen.ts in a sandbox)',
-    );
-    console.log(formatMutationReport(mutation));
-  } catch (error) {
-    failed++;
-    console.log(`spec mutations: FAIL: ${(error as Error).message}`);
   }
   console.log('');
 }

@@ -184,6 +184,15 @@ function eventNames(doc: Json, schema: Json, where: string): string[] {
   return [...new Set(names)];
 }
 
+/** Every `$ref` in the document resolves (openapi-typescript would only log the ones that do not, and then throw). */
+function checkRefs(doc: Json, node: unknown = doc, where = '#'): void {
+  if (Array.isArray(node)) node.forEach((child, i) => checkRefs(doc, child, `${where}/${i}`));
+  else if (isObj(node)) {
+    if (typeof node.$ref === 'string') resolve(doc, { $ref: node.$ref }, where);
+    for (const [key, child] of Object.entries(node)) checkRefs(doc, child, `${where}/${escapePointer(key)}`);
+  }
+}
+
 /** The operations of a spec, read and checked (every problem named with its JSON pointer). */
 export function readOperations(spec: object): OperationInfo[] {
   const doc = spec as Json;
@@ -441,6 +450,7 @@ function okMediaTypes(doc: Json, op: Json): string[] {
  */
 export async function generate(spec: object): Promise<Record<string, string>> {
   if (!isObj(spec)) throw new CodegenError('#: the spec must be an object');
+  checkRefs(spec);
   const ops = readOperations(spec);
   return {
     'openapi.gen.ts': await openapiTypes(spec),
