@@ -186,7 +186,7 @@ function eventNames(doc: Json, schema: Json, where: string): string[] {
 
 /** Every `$ref` in the document resolves (openapi-typescript would only log the ones that do not, and then throw). */
 function checkRefs(doc: Json, node: unknown = doc, where = '#'): void {
-  if (Array.isArray(node)) node.forEach((child, i) => checkRefs(doc, child, `${where}/${i}`));
+  if (Array.isArray(node)) for (const [i, child] of node.entries()) checkRefs(doc, child, `${where}/${i}`);
   else if (isObj(node)) {
     if (typeof node.$ref === 'string') resolve(doc, { $ref: node.$ref }, where);
     for (const [key, child] of Object.entries(node)) checkRefs(doc, child, `${where}/${escapePointer(key)}`);
