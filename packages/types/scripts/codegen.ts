@@ -14,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ help } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } }).values);
   } catch (error) {
-    console.error(`codegen: ${(error as Error).message.split('\n')[0]}\n${USAGE}`);
+    console.error(`codegen: ${(error as Error).message.split('\n')[0]} (${USAGE})`);
     return 2;
   }
   if (help) {
@@ -38,8 +38,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof CodegenError || error instanceof SyntaxError)) throw error;
     // The spec build lints with file:line; this names the JSON pointer in the merged file.
-    console.error(`codegen: ${where} ${error.message}`);
-    console.error('The spec build lints the spec and reports file:line: pnpm --filter @imagegen/spec build');
+    console.error(`codegen: ${where} ${error.message} (the spec build reports file:line: pnpm --filter @imagegen/spec build)`);
     return 1;
   }
   mkdirSync(outDir, { recursive: true });
