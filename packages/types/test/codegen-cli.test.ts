@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const cli = path.resolve(import.meta.dirname, '..', 'scripts', 'codegen.ts');
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
 
-describe('codegen CLI', () => {
+describe('codegen CLI', { timeout: 60_000 }, () => {
   it('answers --help with its usage, exit 0', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
