@@ -180,7 +180,14 @@ afterAll(async () => {
   repo?.remove();
 });
 
-const live = (ops: Record<string, Op>) => Object.values(ops).filter((o) => !o.deprecated);
+/** Reset spec/ and .changeset/, then the first operation of the copy's table that `fits` (throws naming `what`). */
+function startScenario(what: string, fits: (op: Op) => boolean): Op {
+  resetSpec();
+  const found = Object.values(table()).find(fits);
+  if (!found) throw new Error(`no operation ${what}`);
+  return found;
+}
+const liveWith = (mediaType: string) => (o: Op) => !o.deprecated && Boolean(o.requestBodies[mediaType]);
 
 describe('(a) additive: a new optional request property, new enum values in a request and a response, a new request example', () => {
   let op: Op;
@@ -189,10 +196,7 @@ describe('(a) additive: a new optional request property, new enum values in a re
   const EXAMPLE = 'RegenerateSeeded';
 
   beforeAll(() => {
-    resetSpec();
-    const found = live(table()).find((o) => o.requestBodies['application/json']);
-    if (!found) throw new Error('no operation with a JSON request body');
-    op = found;
+    op = startScenario('with a JSON request body', liveWith('application/json'));
     const schemaFile = srcFile(requestSchemaFile(op, 'application/json'));
     editYaml(schemaFile, (doc) => {
       doc.setIn(['properties', 'seed'], doc.createNode({ type: 'integer', minimum: 0, description: 'A seed for reproducible images.' }));
@@ -268,10 +272,7 @@ describe('(a) additive: a new optional request property, new enum values in a re
 describe('(b) a new deepObject property on a multipart request', () => {
   let op: Op;
   beforeAll(() => {
-    resetSpec();
-    const found = live(table()).find((o) => o.requestBodies['multipart/form-data']);
-    if (!found) throw new Error('no operation with a multipart request body');
-    op = found;
+    op = startScenario('with a multipart request body', liveWith('multipart/form-data'));
     editYaml(srcFile(requestSchemaFile(op, 'multipart/form-data')), (doc) => {
       doc.setIn(
         ['properties', 'tuning'],
@@ -318,10 +319,8 @@ describe('(b) a new deepObject property on a multipart request', () => {
 describe('(c) an operation marked deprecated', () => {
   let op: Op;
   beforeAll(() => {
-    resetSpec();
-    const found = live(table()).at(-1);
-    if (!found) throw new Error('no operation that is not deprecated');
-    op = found;
+    const live = Object.values(table()).filter((o) => !o.deprecated);
+    op = startScenario('that is not deprecated', (o) => o.operationId === live.at(-1)?.operationId);
     editYaml(srcFile(pathFile(op)), (doc) => {
       doc.setIn([op.httpMethod, 'deprecated'], true);
     });
@@ -358,11 +357,9 @@ describe('(d) an operation removed', () => {
   let op: Op;
   let changeset = '';
   beforeAll(() => {
-    resetSpec();
     const ops = Object.values(table());
-    const found = ops.find((o) => o.deprecated) ?? ops.at(-1);
-    if (!found) throw new Error('no operation');
-    op = found;
+    const target = ops.find((o) => o.deprecated) ?? ops.at(-1);
+    op = startScenario('to remove', (o) => o.operationId === target?.operationId);
     const file = pathFile(op);
     editYaml(srcFile('openapi.yaml'), (doc) => {
       doc.deleteIn(['paths', op.path]);
@@ -416,10 +413,7 @@ describe('(e) a new operation with its method name', () => {
   let template: Op;
   const NEW = { operationId: 'createRegeneratedThing', method: 'regenerate', path: '/regenerated/things' };
   beforeAll(() => {
-    resetSpec();
-    const found = live(table()).find((o) => o.requestBodies['application/json']);
-    if (!found) throw new Error('no operation with a JSON request body');
-    template = found;
+    template = startScenario('with a JSON request body', liveWith('application/json'));
     // A new path item next to the template's, same request and responses, its own id, method name and path.
     const file = pathFile(template);
     const copy = path.join(path.dirname(file), 'regenerated_things.yaml');
