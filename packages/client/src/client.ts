@@ -1,15 +1,5 @@
-import type {
-  CreateImageEditRequest,
-  CreateImageRequest,
-  CreateImageVariationRequest,
-  EditImageBodyJsonParam,
-  ImageEditStreamEvent,
-  ImageGenStreamEvent,
-  ImagesResponse,
-  operations,
-  paths,
-} from '@imagegen/types';
-import { editImageMaxItems, jsonEditImagesMaxItems } from '@imagegen/types';
+import type { ClientOperation, OperationId, OperationMethods, OperationTypes, operations, paths } from '@imagegen/types';
+import { clientOperations } from '@imagegen/types';
 import createClient, {
   type Client,
   defaultBodySerializer,
@@ -78,35 +68,41 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
-/** Parameters of `images.generate`: the spec's `CreateImageRequest`. */
-export type ImageGenerateParams = CreateImageRequest;
+/** `T` with every upload (a `Blob` in the generated types) accepting any {@link Uploadable}. */
+export type WithUploads<T> = T extends Blob
+  ? Uploadable
+  : T extends readonly (infer E)[]
+    ? WithUploads<E>[]
+    : T extends object
+      ? { [K in keyof T]: WithUploads<T[K]> }
+      : T;
 
-/** A multipart edit: the spec's `CreateImageEditRequest`, with `image` and `mask` accepting any {@link Uploadable}. */
-export type ImageEditMultipartParams = Omit<CreateImageEditRequest, 'image' | 'image[]' | 'mask'> & {
-  /** One image, or several (sent as repeated `image[]` parts, in order; the mask applies to the first). */
-  image: Uploadable | Uploadable[];
-  mask?: Uploadable;
-};
+/** The operation id behind the client method `M`. */
+type OperationOf<M extends ImageMethod> = { [K in OperationId]: OperationTypes[K]['method'] extends M ? K : never }[OperationId];
 
-/** Parameters of `images.edit`: a multipart edit with files, or the spec's JSON body with `images` references (URLs or file ids). */
-export type ImageEditParams = ImageEditMultipartParams | EditImageBodyJsonParam;
+/** Parameters of `images.<M>`: the spec's request body (every media type it accepts), each upload accepting any {@link Uploadable}. */
+export type ImageParams<M extends ImageMethod> = WithUploads<OperationTypes[OperationOf<M>]['params']>;
 
-/** Parameters of `images.createVariation`: the spec's `CreateImageVariationRequest`, `image` accepting any {@link Uploadable}. */
-export type ImageVariationParams = Omit<CreateImageVariationRequest, 'image'> & { image: Uploadable };
-
-/** The Images endpoints. */
-export interface ImagesResource {
-  /** `POST /images/generations`. With `stream: true`, resolves (once headers arrive) to a stream of events. */
-  generate(body: ImageGenerateParams & { stream: true }, options?: RequestOptions): Promise<ImageStream<ImageGenStreamEvent>>;
-  generate(body: ImageGenerateParams & { stream?: false | null }, options?: RequestOptions): Promise<ImagesResponse>;
-  generate(body: ImageGenerateParams, options?: RequestOptions): Promise<ImagesResponse | ImageStream<ImageGenStreamEvent>>;
-  /** `POST /images/edits`: multipart when `image` is given, JSON when `images` references are. With `stream: true`, a stream of events. */
-  edit(body: ImageEditParams & { stream: true }, options?: RequestOptions): Promise<ImageStream<ImageEditStreamEvent>>;
-  edit(body: ImageEditParams & { stream?: false | null }, options?: RequestOptions): Promise<ImagesResponse>;
-  edit(body: ImageEditParams, options?: RequestOptions): Promise<ImagesResponse | ImageStream<ImageEditStreamEvent>>;
-  /** `POST /images/variations` (multipart). */
-  createVariation(body: ImageVariationParams, options?: RequestOptions): Promise<ImagesResponse>;
+/** An operation that streams: with `stream: true`, resolves (once headers arrive) to a stream of its events. */
+interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
+  (body: P & { stream: true }, options?: RequestOptions): Promise<ImageStream<OperationTypes[K]['event']>>;
+  (body: P & { stream?: false | null }, options?: RequestOptions): Promise<OperationTypes[K]['response']>;
+  (body: P, options?: RequestOptions): Promise<OperationTypes[K]['response'] | ImageStream<OperationTypes[K]['event']>>;
 }
+type Call<K extends OperationId> = (
+  body: WithUploads<OperationTypes[K]['params']>,
+  options?: RequestOptions,
+) => Promise<OperationTypes[K]['response']>;
+
+/**
+ * The Images endpoints: one method per operation of the spec (named by its `x-imagegen-method`), multipart or JSON as the
+ * body's fields choose. Stream overloads only for operations whose response can be an event stream.
+ */
+export type ImagesResource = OperationMethods<{
+  [K in OperationId]: OperationTypes[K]['stream'] extends true ? StreamingCall<K> : Call<K>;
+}>;
+/** A method name of {@link ImagesResource}. */
+export type ImageMethod = keyof ImagesResource;
 
 /** A client for the Images API. {@link rawClient} gives the openapi-fetch client with the same base URL, headers and fetch. */
 export interface ImagesClient {
@@ -115,10 +111,7 @@ export interface ImagesClient {
 
 type ImagePath = keyof paths;
 /** The media types a 200 response may have, per the spec. */
-type ResponseMediaType = keyof operations['createImage']['responses'][200]['content'];
-
-/** The spec's `maxItems` of the edit image lists (multipart `image` and JSON `images`). */
-const MAX_IMAGES = Math.min(editImageMaxItems, jsonEditImagesMaxItems);
+type ResponseMediaType = { [K in OperationId]: keyof operations[K]['responses'][200]['content'] }[OperationId];
 
 /**
  * Per images client, the options {@link rawClient} builds its openapi-fetch client from, replaced by that client once built.
@@ -166,16 +159,19 @@ function uuid(): string {
   );
 }
 
-function checkPrompt(prompt: unknown): void {
-  if (typeof prompt !== 'string' || !prompt.trim())
-    throw new ValidationError('prompt', `must be a non-empty string, got ${JSON.stringify(prompt)}`);
-}
-
-/** `list` (an image, or a list of them) is present, not empty, and not longer than the spec allows. */
-function checkImages(field: string, list: unknown): void {
-  const n = [list ?? []].flat().length;
-  if (n < 1 || n > MAX_IMAGES)
-    throw new ValidationError(field, n ? `has ${n} items (at most ${MAX_IMAGES})` : 'is required (missing or empty)');
+/**
+ * A required property as the spec's operation table says: a non-empty string, a list (or one upload) of 1 to `check`
+ * items (0: no limit), or just present.
+ */
+function checkRequired(field: string, value: unknown, check: ClientOperation['bodies'][number]['required'][string]): void {
+  if (check === 'string') {
+    if (typeof value !== 'string' || !value.trim())
+      throw new ValidationError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  } else if (typeof check === 'number') {
+    const n = [value ?? []].flat().length;
+    if (n < 1 || (check && n > check))
+      throw new ValidationError(field, n ? `has ${n} items (at most ${check})` : 'is required (missing or empty)');
+  } else if (value == null) throw new ValidationError(field, 'is required (missing)');
 }
 
 /**
@@ -335,24 +331,17 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     }
   }
 
-  const client: ImagesClient = {
-    images: {
-      async generate(body: ImageGenerateParams, ro?: RequestOptions) {
-        checkPrompt(body.prompt);
-        return send('/images/generations', body, ro);
-      },
-      async edit(body: ImageEditParams, ro?: RequestOptions) {
-        checkPrompt(body.prompt);
-        const json = 'images' in body;
-        checkImages(json ? 'images' : 'image', json ? body.images : body.image);
-        return send('/images/edits', body, ro, json ? body : await toFormData(body));
-      },
-      async createVariation(body: ImageVariationParams, ro?: RequestOptions) {
-        checkImages('image', body.image);
-        return send('/images/variations', body, ro, await toFormData(body));
-      },
-    } as ImagesResource,
-  };
+  // One method per operation of the spec. The body's media type: the first whose required properties the body has
+  // (an edit with `images` references is JSON, one with `image` files multipart), else the first the spec lists.
+  const images: Record<string, (body: Record<string, unknown>, ro?: RequestOptions) => Promise<unknown>> = {};
+  for (const [name, op] of Object.entries(clientOperations)) {
+    images[name] = async (body, ro) => {
+      const media = op.bodies.find((b) => Object.keys(b.required).every((k) => body[k] != null)) ?? op.bodies[0];
+      for (const [field, check] of Object.entries(media?.required ?? {})) checkRequired(field, body[field], check);
+      return send(op.path as ImagePath, body, ro, media && /^multipart\//.test(media.type) ? await toFormData(body, media.fields) : body);
+    };
+  }
+  const client: ImagesClient = { images: images as unknown as ImagesResource };
   rawClients.set(client, {
     baseUrl: baseURL,
     headers,

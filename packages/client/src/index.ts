@@ -2,14 +2,13 @@ export type { ImageEditStreamEvent, ImageGenStreamEvent, ImageStreamEvent, Image
 export {
   type ClientOptions,
   createImagesClient,
-  type ImageEditMultipartParams,
-  type ImageEditParams,
-  type ImageGenerateParams,
+  type ImageMethod,
+  type ImageParams,
   type ImagesClient,
   type ImagesResource,
-  type ImageVariationParams,
   type RequestOptions,
   rawClient,
+  type WithUploads,
 } from './client.js';
 export {
   APIConnectionError,

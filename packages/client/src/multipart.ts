@@ -1,3 +1,4 @@
+import type { ClientOperation } from '@imagegen/types';
 import { OpenAIError, ValidationError } from './errors.js';
 import { extensionFor, SNIFF_BYTES, sniffImageType } from './mime.js';
 
@@ -38,27 +39,44 @@ export async function prepareFile(input: Uploadable, key: string, label: string,
   return [key, blob, (input as File).name || `${baseName}.${extensionFor(type)}`];
 }
 
+/** How each non-text multipart property is sent, from the spec's operation table. */
+export type FieldEncodings = NonNullable<ClientOperation['bodies'][number]['fields']>;
+
+/** `name[key]` text parts for an object, `name[a][b]` for nested ones, repeated `name[]` for arrays. */
+function appendDeep(form: FormData, key: string, value: unknown): void {
+  if (value == null) return;
+  if (Array.isArray(value)) for (const item of value) appendDeep(form, `${key}[]`, item);
+  else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) appendDeep(form, `${key}[${k}]`, v);
+  else form.append(key, String(value));
+}
+
 /**
- * The multipart body of a request, in the body's key order (lists checked by the caller). Objects are files
- * (every other field of the spec's multipart bodies is a string, number or boolean, sent as text); an array of
- * several becomes repeated `key[]` parts in array order, one file (or a one-element array) a plain `key` part.
- * `null` and `undefined` fields are left out. Each attempt of a request sends the same `FormData`: fetch
- * encodes it anew every time, re-reading the Blobs (so files from disk stay on disk).
+ * The multipart body of a request, in the body's key order (lists checked by the caller), each property encoded as
+ * the spec says (`fields`): a file list of several becomes repeated `key[]` parts in array order, one file (or a
+ * one-element list) a plain `key` part; a `deepObject` object `key[prop]` parts; an array of scalars repeated `key[]`
+ * parts; any other object one JSON part; strings, numbers and booleans text. `null` and `undefined` are left out.
+ * Each attempt of a request sends the same `FormData`: fetch encodes it anew every time, re-reading the Blobs (so
+ * files from disk stay on disk).
  */
-export async function toFormData(body: object): Promise<FormData> {
+export async function toFormData(body: object, fields: FieldEncodings = {}): Promise<FormData> {
   const form = new FormData();
   for (const [key, value] of Object.entries(body)) {
     if (value == null) continue;
-    if (typeof value !== 'object') {
-      form.append(key, String(value));
-      continue;
-    }
-    const list: Uploadable[] = [value].flat();
-    const many = list.length > 1;
-    for (let i = 0; i < list.length; i++)
-      form.append(
-        ...(await prepareFile(list[i] as Uploadable, many ? `${key}[]` : key, many ? `${key}[${i}]` : key, many ? `${key}-${i + 1}` : key)),
-      );
+    const kind = fields[key];
+    if (kind === 'file' || kind === 'files') {
+      const list: Uploadable[] = [value].flat();
+      const many = list.length > 1;
+      for (let i = 0; i < list.length; i++)
+        form.append(
+          ...(await prepareFile(
+            list[i] as Uploadable,
+            many ? `${key}[]` : key,
+            many ? `${key}[${i}]` : key,
+            many ? `${key}-${i + 1}` : key,
+          )),
+        );
+    } else if (kind === 'object' || kind === 'array') appendDeep(form, key, value);
+    else form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   return form;
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spec as specConstants } from '@imagegen/types';
+import { operationTable } from '@imagegen/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleImages } from '../scripts/example-images.js';
 import { sampleFiles } from '../scripts/sample-check.js';
@@ -23,7 +23,13 @@ let work: string;
 
 beforeAll(async () => {
   prism = await startPrism(specFile());
-  front = await startFront(doc, prism.url, specConstants.limits.editImageMaxItems);
+  // The largest image-list limit of any request body (the operation table's required-property checks).
+  const maxImages = Math.max(
+    ...Object.values(operationTable).flatMap((op) =>
+      Object.values(op.requestBodies).flatMap((b) => Object.values(b.required).filter((c): c is number => typeof c === 'number')),
+    ),
+  );
+  front = await startFront(doc, prism.url, maxImages);
   work = mkdtempSync(path.join(tmpdir(), 'imagegen-samples-'));
   // The file names the samples (and the spec's examples) use, filled with the spec's own example PNG.
   const png = exampleImages(doc).find((img) => img.mediaType === 'image/png');
