@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitepress';
-import { expandDirectives } from '../scripts/spec-markdown.js';
 import { markdownContext, readGuides, sitePaths } from '../scripts/site.js';
+import { expandDirectives } from '../scripts/spec-markdown.js';
 
 const paths = sitePaths();
 const guides = readGuides();

@@ -41,7 +41,8 @@ export async function buildDocs(args: string[]): Promise<void> {
   try {
     const guides = readGuides();
     const pages = [...guides.map((g) => ({ file: `site/${g.file}`, markdown: g.markdown }))];
-    for (const name of ['index.md', 'migrating.md']) pages.push({ file: `site/${name}`, markdown: readFileSync(path.join(siteDir, name), 'utf8') });
+    for (const name of ['index.md', 'migrating.md'])
+      pages.push({ file: `site/${name}`, markdown: readFileSync(path.join(siteDir, name), 'utf8') });
     checkDerivation(doc, files, pages);
     readBench(paths.benchFile);
   } catch (error) {

@@ -28,7 +28,8 @@ export function pendingChanges(changesetDir: string): PendingChange[] {
 }
 
 /** Headings inside included Markdown move down so they sit under ours. */
-const demote = (markdown: string, by: number) => markdown.replace(/^(#{1,5}) /gm, (_m, h: string) => `${'#'.repeat(Math.min(6, h.length + by))} `);
+const demote = (markdown: string, by: number) =>
+  markdown.replace(/^(#{1,5}) /gm, (_m, h: string) => `${'#'.repeat(Math.min(6, h.length + by))} `);
 
 export function changelogMarkdown(repoRoot: string, packageDirs: string[]): string {
   const out: string[] = [];
@@ -50,8 +51,6 @@ export function changelogMarkdown(repoRoot: string, packageDirs: string[]): stri
     out.push(demote(readFileSync(file, 'utf8').trim(), 1));
   }
   if (released === 0)
-    out.push(
-      'No release has been published yet: each package\'s `CHANGELOG.md` appears here after the first `pnpm release`.',
-    );
+    out.push("No release has been published yet: each package's `CHANGELOG.md` appears here after the first `pnpm release`.");
   return out.join('\n\n');
 }

@@ -19,7 +19,12 @@ export function fileFields(doc: JsonObject, schema: unknown): Array<{ name: stri
     .filter(([, p]) => isBinary(doc, p))
     .map(([name, p]) => {
       const d = deref(doc, p);
-      const multiple = isObject(d) && (d.type === 'array' || [...(Array.isArray(d.anyOf) ? d.anyOf : []), ...(Array.isArray(d.oneOf) ? d.oneOf : [])].some((b) => isObject(deref(doc, b)) && (deref(doc, b) as JsonObject).type === 'array'));
+      const multiple =
+        isObject(d) &&
+        (d.type === 'array' ||
+          [...(Array.isArray(d.anyOf) ? d.anyOf : []), ...(Array.isArray(d.oneOf) ? d.oneOf : [])].some(
+            (b) => isObject(deref(doc, b)) && (deref(doc, b) as JsonObject).type === 'array',
+          ));
       return { name, multiple };
     });
 }

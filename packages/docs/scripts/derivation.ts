@@ -20,10 +20,12 @@ export function checkDerivation(doc: JsonObject, sampleFiles: string[], guides: 
   const known = new Set(operations(doc).map((op) => op.operationId));
   const samples = sampleFiles.map(readSample);
   for (const s of samples)
-    if (!known.has(s.operationId)) throw new Error(`${s.file}:1: shows operation ${s.operationId}, which the spec no longer has — delete the sample`);
+    if (!known.has(s.operationId))
+      throw new Error(`${s.file}:1: shows operation ${s.operationId}, which the spec no longer has — delete the sample`);
   for (const g of guides)
     for (const id of guideOperations(g.markdown))
-      if (!known.has(id)) throw new Error(`${g.file}: is about operation ${id}, which the spec no longer has — delete the guide or that part of it`);
+      if (!known.has(id))
+        throw new Error(`${g.file}: is about operation ${id}, which the spec no longer has — delete the guide or that part of it`);
   return samples;
 }
 

@@ -42,7 +42,10 @@ describe('benchmark results', () => {
 
   it('shows the spread of the rounds: the median per-round ratio and its range, and a band on each bar', () => {
     const rounds = { ours: [90, 100, 130], baseline: [100, 100, 100] };
-    const results = parseBenchResults({ rows: [{ ...row, name: 'CPU per call', unit: 'µs', ours: 100, baseline: 100 }], cpuRounds: { ours: rounds.ours, raw: rounds.baseline } });
+    const results = parseBenchResults({
+      rows: [{ ...row, name: 'CPU per call', unit: 'µs', ours: 100, baseline: 100 }],
+      cpuRounds: { ours: rounds.ours, raw: rounds.baseline },
+    });
     const first = results.rows[0];
     if (!first) throw new Error('no row');
     expect(spreadText(first, results)).toBe('median of 3 rounds 1.00×, range 0.90–1.30× · ours 90–130 µs');

@@ -89,7 +89,6 @@ function verdict(row: BenchRow): { text: string; good: boolean | undefined } {
   return { text: `${r.toFixed(2)}× ${row.baselineName} · ${goal}`, good };
 }
 
-
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -139,7 +138,8 @@ export function benchChartHtml(results: BenchResults): string {
 
 /** The page body (Markdown): the chart and a table, or a note on how to produce results. `source` names the file read. */
 export function performanceMarkdown(results: BenchResults | undefined, source: string): string {
-  const intro = 'How much `@imagegen/client` adds over its baselines (a raw `fetch`, the official SDK), measured side by side in one run by `pnpm bench`. Ratios, not absolute times, are what carry over between machines; the shaded band on a bar is the range over the rounds, the bar itself the median.';
+  const intro =
+    'How much `@imagegen/client` adds over its baselines (a raw `fetch`, the official SDK), measured side by side in one run by `pnpm bench`. Ratios, not absolute times, are what carry over between machines; the shaded band on a bar is the range over the rounds, the bar itself the median.';
   if (!results || results.rows.length === 0) {
     return `${intro}\n\n<p class="note" id="no-bench-results"><strong>No benchmark results yet</strong> — run <code>pnpm bench</code>, then rebuild the docs (<code>pnpm build</code>). The chart is drawn from <code>${escapeHtml(source)}</code>.</p>`;
   }
@@ -150,13 +150,20 @@ export function performanceMarkdown(results: BenchResults | undefined, source: s
     const goal = targets ? ` ${cell(row.target ?? '')}${row.met === undefined ? '' : row.met ? ' ✓ met' : ' ✗ missed'} |` : '';
     return `| ${cell(row.name)} | ${format(row.ours)} ${row.unit} | ${format(row.baseline)} ${row.unit} (${cell(row.baselineName)}) | ${r === undefined ? '–' : `${r.toFixed(2)}×`} | ${cell(spreadText(row, results))} |${goal}`;
   });
-  const when = [results.date && `on ${results.date.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`, results.node && `with Node ${results.node}`]
+  const when = [
+    results.date && `on ${results.date.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`,
+    results.node && `with Node ${results.node}`,
+  ]
     .filter(Boolean)
     .join(' ');
   return [
     intro,
     benchChartHtml(results),
-    [`| measurement | @imagegen/client | baseline | ratio | spread |${targets ? ' target |' : ''}`, `| --- | --- | --- | --- | --- |${targets ? ' --- |' : ''}`, ...rows].join('\n'),
+    [
+      `| measurement | @imagegen/client | baseline | ratio | spread |${targets ? ' target |' : ''}`,
+      `| --- | --- | --- | --- | --- |${targets ? ' --- |' : ''}`,
+      ...rows,
+    ].join('\n'),
     `From \`${source}\`${when ? `, measured ${when}` : ''}. Ratio = ours ÷ baseline; whether lower or higher is better follows from the unit (per-second units are throughput).`,
   ].join('\n\n');
 }

@@ -3,8 +3,8 @@
 // a curl command, and a Try-it console.
 import { curlFor, fileFields } from './code-samples.js';
 import type { SampleMeta } from './sample-meta.js';
-import { cell, code, fence, propertiesTable, prose, requestExamples, streamEvents } from './spec-markdown.js';
 import { deref, isObject, type JsonObject, mediaExamples, operations } from './spec.js';
+import { cell, code, fence, propertiesList, prose, requestExamples, streamEvents } from './spec-markdown.js';
 
 /**
  * Where Try-it sends by default: the local `@imagegen/mock` (`imagegen-mock` prints its URL; this is
@@ -54,7 +54,7 @@ export function referenceMarkdown(doc: JsonObject, samples: SampleMeta[]): strin
       parts.push(`### Request body {#${id}-request}`);
       for (const body of bodies) {
         parts.push(`#### ${code(body.mediaType)} {#${id}-request-${body.mediaType.replace(/\W+/g, '-')}}`);
-        parts.push(propertiesTable(doc, body.schema));
+        parts.push(propertiesList(doc, body.schema));
       }
     }
 
@@ -70,21 +70,27 @@ export function referenceMarkdown(doc: JsonObject, samples: SampleMeta[]): strin
     const ok = deref(doc, responses['200']);
     const okContent = isObject(ok) && isObject(ok.content) ? ok.content : {};
     const json = mediaExamples(doc, okContent['application/json'])[0];
-    if (json) parts.push(`Example ${code('200')} response (${code(json.name)}, long strings shortened):\n\n\`\`\`json\n${readableJson(json.value)}\n\`\`\``);
+    if (json)
+      parts.push(
+        `Example ${code('200')} response (${code(json.name)}, long strings shortened):\n\n\`\`\`json\n${readableJson(json.value)}\n\`\`\``,
+      );
 
     const events = streamEvents(doc, id);
     if (events.length) {
       parts.push(`### Stream events {#${id}-events}`);
-      parts.push(`With ${code('stream: true')} the answer is ${code('text/event-stream')}; each message's ${code('event:')} is its ${code('type')}:`);
+      parts.push(
+        `With ${code('stream: true')} the answer is ${code('text/event-stream')}; each message's ${code('event:')} is its ${code('type')}:`,
+      );
       for (const e of events) {
         parts.push(`#### ${code(e.type)} {#${id}-event-${e.type.replace(/\W+/g, '-')}}`);
         if (typeof e.schema.description === 'string') parts.push(prose(e.schema.description.trim()));
-        parts.push(propertiesTable(doc, e.schema));
+        parts.push(propertiesList(doc, e.schema));
       }
     }
 
     parts.push(`### Samples {#${id}-samples}`);
-    const mine = samples.filter((s) => s.operationId === id);
+    // The shortest (simplest) sample first.
+    const mine = samples.filter((s) => s.operationId === id).sort((a, b) => a.source.length - b.source.length);
     const tabs = [...mine.map((s) => fence(s.source, `ts [${s.name}]`)), fence(curlFor(doc, op), 'sh [curl]')];
     parts.push(`::: code-group\n\n${tabs.join('\n\n')}\n\n:::`);
 
@@ -111,4 +117,3 @@ function stripFiles(doc: JsonObject, schema: unknown, example: unknown): unknown
   const files = new Set(fileFields(doc, schema).map((f) => f.name));
   return Object.fromEntries(Object.entries(example).filter(([k]) => !files.has(k)));
 }
-

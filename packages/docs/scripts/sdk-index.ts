@@ -95,16 +95,39 @@ export function sdkMarkdown(entries = sdkEntries()): string {
       if (e.doc || e.deprecated) out.push(withDoc(e));
       if (e.kind === 'interface' && e.members.length) {
         out.push(
-          ['| member | type | description |', '| --- | --- | --- |', ...e.members.map((m) => `| ${code(m.name)}${m.deprecated ? ' *deprecated*' : ''} | ${m.type ? cell(code(m.type)) : m.signatures.length ? 'method' : ''} | ${cell(m.doc)} |`)].join('\n'),
+          [
+            '| member | type | description |',
+            '| --- | --- | --- |',
+            ...e.members.map(
+              (m) =>
+                `| ${code(m.name)}${m.deprecated ? ' *deprecated*' : ''} | ${m.type ? cell(code(m.type)) : m.signatures.length ? 'method' : ''} | ${cell(m.doc)} |`,
+            ),
+          ].join('\n'),
         );
       } else {
         out.push(fence(e.declaration, 'ts'));
       }
     }
   };
-  section('Functions', 'functions', entries.filter((e) => e.kind === 'function' || e.kind === 'class'));
-  section('Errors', 'errors', entries.filter((e) => e.kind === 'error'));
-  section('Interfaces', 'interfaces', entries.filter((e) => e.kind === 'interface' && e !== images));
-  section('Types', 'types', entries.filter((e) => e.kind === 'type'));
+  section(
+    'Functions',
+    'functions',
+    entries.filter((e) => e.kind === 'function' || e.kind === 'class'),
+  );
+  section(
+    'Errors',
+    'errors',
+    entries.filter((e) => e.kind === 'error'),
+  );
+  section(
+    'Interfaces',
+    'interfaces',
+    entries.filter((e) => e.kind === 'interface' && e !== images),
+  );
+  section(
+    'Types',
+    'types',
+    entries.filter((e) => e.kind === 'type'),
+  );
   return out.join('\n\n');
 }

@@ -7,11 +7,11 @@ import { changelogMarkdown } from './changelog.js';
 import { exampleImages } from './example-images.js';
 import { type BenchResults, parseBenchResults, performanceMarkdown } from './performance.js';
 import { referenceMarkdown } from './reference.js';
-import { readSample } from './sample-meta.js';
 import { sampleFiles } from './sample-check.js';
+import { readSample } from './sample-meta.js';
 import { sdkMarkdown } from './sdk-index.js';
-import type { MarkdownContext } from './spec-markdown.js';
 import { isObject, loadSpec } from './spec.js';
+import type { MarkdownContext } from './spec-markdown.js';
 
 export const docsDir = path.resolve(import.meta.dirname, '..');
 export const repoRoot = path.resolve(docsDir, '..', '..');
@@ -27,7 +27,10 @@ export interface SitePaths {
 
 /** The paths of this build: the build passes its options on as DOCS_SAMPLES_DIR, DOCS_BENCH_FILE and DOCS_OUT_DIR. */
 export function sitePaths(env = process.env): SitePaths {
-  const defaultBench = [path.join(docsDir, '..', 'client', 'bench', 'bench-results.json'), path.join(docsDir, '..', 'client', 'bench-results.json')].find(existsSync);
+  const defaultBench = [
+    path.join(docsDir, '..', 'client', 'bench', 'bench-results.json'),
+    path.join(docsDir, '..', 'client', 'bench-results.json'),
+  ].find(existsSync);
   return {
     samplesDir: path.resolve(env.DOCS_SAMPLES_DIR ?? path.join(docsDir, 'samples')),
     benchFile: path.resolve(env.DOCS_BENCH_FILE ?? defaultBench ?? path.join(docsDir, '..', 'client', 'bench-results.json')),

@@ -79,7 +79,7 @@ function expand(kind: string, arg: string, ctx: MarkdownContext): string {
     case 'events':
       return eventsTable(doc, arg);
     case 'properties':
-      return propertiesTable(doc, schemaAt(doc, arg));
+      return propertiesList(doc, schemaAt(doc, arg));
     case 'operation':
       return operationSummary(doc, arg);
     case 'example-images':
@@ -160,16 +160,26 @@ export function valuesText(doc: JsonObject, schema: unknown): string {
   return [...new Set(parts)].join('; ');
 }
 
-export function propertiesTable(doc: JsonObject, schema: unknown): string {
+/** A schema's properties as a list: name, type, required, known values and limits, then the description. */
+export function propertiesList(doc: JsonObject, schema: unknown): string {
   const { properties, required } = schemaProperties(doc, schema);
-  const rows = Object.entries(properties).map(([name, prop]) => {
+  const items = Object.entries(properties).map(([name, prop]) => {
     const p = deref(doc, prop);
     const deprecated = isObject(p) && p.deprecated === true;
-    const label = `${code(name)}${required.includes(name) ? ' **required**' : ''}${deprecated ? ' *deprecated*' : ''}`;
-    const description = isObject(p) && typeof p.description === 'string' ? p.description : '';
-    return `| ${label} | ${cell(code(typeText(doc, prop)))} | ${cell(valuesText(doc, prop))} | ${cell(description)} |`;
+    const values = valuesText(doc, prop);
+    const head = [
+      `**${code(name)}**`,
+      code(typeText(doc, prop)),
+      required.includes(name) ? 'required' : '',
+      deprecated ? '*deprecated*' : '',
+      values,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const description = isObject(p) && typeof p.description === 'string' ? cell(p.description).replaceAll('\\|', '|') : '';
+    return `- ${cell(head).replaceAll('\\|', '|')}${description ? `<br>\n  ${description}` : ''}`;
   });
-  return ['| property | type | values | description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return `<div class="spec-properties">\n\n${items.join('\n')}\n\n</div>`;
 }
 
 /** The schema of an operation's `text/event-stream` 200 response, if it streams. */
@@ -216,7 +226,10 @@ function operationSummary(doc: JsonObject, operationId: string): string {
 }
 
 /** The spec's example request bodies of an operation, per media type. */
-export function requestExamples(doc: JsonObject, operationId: string): Array<{ mediaType: string; schema: unknown; examples: Array<{ name: string; value: unknown }> }> {
+export function requestExamples(
+  doc: JsonObject,
+  operationId: string,
+): Array<{ mediaType: string; schema: unknown; examples: Array<{ name: string; value: unknown }> }> {
   const op = operation(doc, operationId);
   const body = deref(doc, op.node.requestBody);
   const content = isObject(body) && isObject(body.content) ? body.content : {};

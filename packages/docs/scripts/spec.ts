@@ -88,7 +88,7 @@ export function knownValues(doc: JsonObject, schema: unknown): Array<string | nu
   const values: Array<string | number | boolean> = [];
   for (const b of branches(doc, schema)) {
     const listed = Array.isArray(b.enum) ? b.enum : b.const !== undefined ? [b.const] : [];
-    for (const v of listed) if (v !== null && (typeof v !== 'object') && !values.includes(v as string)) values.push(v as string);
+    for (const v of listed) if (v !== null && typeof v !== 'object' && !values.includes(v as string)) values.push(v as string);
   }
   return values;
 }
@@ -116,8 +116,9 @@ export function schemaProperties(doc: JsonObject, schema: unknown): { properties
 export function schemaAt(doc: JsonObject, dotted: string): JsonObject {
   const [name = '', ...props] = dotted.split('.');
   const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {};
-  let node = deref(doc, schemas[name]);
-  if (!isObject(node)) throw new Error(`the spec has no schema ${name}`);
+  const root = deref(doc, schemas[name]);
+  if (!isObject(root)) throw new Error(`the spec has no schema ${name}`);
+  let node: JsonObject = root;
   const walked = [name];
   for (const prop of props) {
     let { properties } = schemaProperties(doc, node);

@@ -9,13 +9,16 @@ import { spec as specConstants } from '@imagegen/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleImages } from '../scripts/example-images.js';
 import { sampleFiles } from '../scripts/sample-check.js';
-import { loadSpec, specFile } from '../scripts/spec.js';
+import { readSample } from '../scripts/sample-meta.js';
+import { loadSpec, operation, specFile } from '../scripts/spec.js';
 import { type ReceivedRequest, startFront, startPrism } from './mock-server.js';
 
 const docsDir = path.resolve(import.meta.dirname, '..');
 const samples = sampleFiles(path.join(docsDir, 'samples')).map((f) => path.basename(f));
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 const doc = loadSpec();
+/** The path of the operation a sample declares (its first line). */
+const pathOf = (sample: string) => operation(doc, readSample(path.join(docsDir, 'samples', sample)).operationId).path;
 
 let prism: Awaited<ReturnType<typeof startPrism>>;
 let front: Awaited<ReturnType<typeof startFront>>;
@@ -76,7 +79,7 @@ const EXPECTED: Record<string, (r: Awaited<ReturnType<typeof run>>) => void> = {
   },
   'edit.ts': (r) => {
     expect(r.requests[0]).toMatchObject({
-      path: '/images/edits',
+      path: pathOf('edit.ts'),
       contentType: 'multipart/form-data',
       files: { 'image[]': 2, mask: 1 },
       answer: 200,
@@ -84,19 +87,19 @@ const EXPECTED: Record<string, (r: Awaited<ReturnType<typeof run>>) => void> = {
     expect(existsSync(path.join(work, 'edited.png'))).toBe(true);
   },
   'upload-from-disk.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/edits', files: { 'image[]': 2, mask: 1 }, answer: 200 });
+    expect(r.requests[0]).toMatchObject({ path: pathOf('upload-from-disk.ts'), files: { 'image[]': 2, mask: 1 }, answer: 200 });
     expect(existsSync(path.join(work, 'uploaded-edit.png'))).toBe(true);
   },
   'edit-by-reference.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/edits', contentType: 'application/json', answer: 200 });
+    expect(r.requests[0]).toMatchObject({ path: pathOf('edit-by-reference.ts'), contentType: 'application/json', answer: 200 });
     expect(r.stdout).toContain('1 edited image(s)');
   },
   'variation.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/variations', files: { image: 1 }, answer: 200 });
+    expect(r.requests[0]).toMatchObject({ path: pathOf('variation.ts'), files: { image: 1 }, answer: 200 });
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
   },
   'stream.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/generations', answer: 'sse' });
+    expect(r.requests[0]).toMatchObject({ path: pathOf('stream.ts'), answer: 'sse' });
     expect(r.stdout).toMatch(/partial image 0\npartial image 1\nfinal image, \d+ tokens/);
     for (const file of ['partial-0.png', 'partial-1.png', 'final.png']) expect(existsSync(path.join(work, file)), file).toBe(true);
   },
