@@ -7,8 +7,8 @@ import { deref, isObject, type JsonObject, mediaExamples, operations } from './s
 import { cell, code, fence, propertiesList, prose, requestExamples, streamEvents } from './spec-markdown.js';
 
 /**
- * Where Try-it sends by default: the local `@imagegen/mock` (`imagegen-mock` prints its URL; this is
- * the port it listens on by default). The reader can type any other base URL.
+ * Where Try-it sends by default: the local `@imagegen/mock` started as the reference page says
+ * (`npx imagegen-mock --port 4010`, which prints this URL). The reader can type any other base URL.
  */
 export const DEFAULT_TRY_BASE_URL = 'http://127.0.0.1:4010/v1';
 
@@ -36,7 +36,7 @@ export function referenceMarkdown(doc: JsonObject, samples: SampleMeta[]): strin
   const parts: string[] = [];
   const info = isObject(doc.info) ? doc.info : {};
   parts.push(
-    `The ${String(info.title ?? 'API')} ${code(String(info.version ?? ''))}, rendered from the merged spec ([openapi.json](/openapi.json)). Each operation shows its request, responses, stream events, samples and a console that sends it to a server of your choice.`,
+    `The ${String(info.title ?? 'API')} ${code(String(info.version ?? ''))}, rendered from the merged spec ([openapi.json](/openapi.json)). Each operation shows its request, responses, stream events, samples and a console that sends it to a server of your choice: by default the local mock, started with ${code('npx imagegen-mock --port 4010')} (it prints its URL), or any base URL you type. The key you type there stays in the page: it is never stored or logged.`,
   );
   for (const op of operations(doc)) {
     const id = op.operationId;

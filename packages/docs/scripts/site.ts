@@ -17,7 +17,7 @@ export const docsDir = path.resolve(import.meta.dirname, '..');
 export const repoRoot = path.resolve(docsDir, '..', '..');
 export const siteDir = path.join(docsDir, 'site');
 /** The published packages whose CHANGELOG.md the changelog page shows. */
-export const PUBLISHED_DIRS = ['spec', 'packages/types', 'packages/client', 'packages/contract'];
+export const PUBLISHED_DIRS = ['spec', 'packages/types', 'packages/client', 'packages/mock', 'packages/contract'];
 
 export interface SitePaths {
   samplesDir: string;

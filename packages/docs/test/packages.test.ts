@@ -1,6 +1,6 @@
 // The published packages as an npm consumer gets them: each packed tarball holds LICENSE and README,
 // publint --strict and attw --pack are clean, and a fresh project that installs the tarballs can run
-// `npx imagegen-contract --help` and import '@imagegen/spec' as a module.
+// `npx imagegen-contract --help` (and the mock's) and import '@imagegen/spec' as a module.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,13 +30,15 @@ const packages: Pkg[] = PUBLISHED_DIRS.map((dir) => {
   return { dir, name: pkg.name, type: pkg.type, hasRequire: typeof root === 'object' && root !== null && 'require' in root };
 });
 
-const run = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const run = (cmd: string, args: string[], cwd: string) =>
+  spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 beforeAll(() => {
   mkdirSync(tarballs);
   mkdirSync(consumer);
   // pnpm pack turns `workspace:*` dependencies into the versions an npm consumer installs.
-  for (const p of packages) execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: path.join(repoRoot, p.dir), stdio: 'ignore' });
+  for (const p of packages)
+    execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: path.join(repoRoot, p.dir), stdio: 'ignore' });
   writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const files = readdirSync(tarballs).map((f) => `./${path.join('..', 'tgz', f)}`);
   const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files], consumer);
@@ -70,8 +72,15 @@ describe('packed packages', () => {
     expect(help.stdout).toMatch(/^Usage: imagegen-contract/);
   });
 
+  it('a fresh consumer runs npx imagegen-mock --help', () => {
+    const help = run('npx', ['--no-install', 'imagegen-mock', '--help'], consumer);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: imagegen-mock/m);
+  });
+
   it("a fresh consumer imports '@imagegen/spec': the merged spec as default export, and its file paths", () => {
-    const script = "import('@imagegen/spec').then(m => console.log(JSON.stringify({ paths: Object.keys(m.default.paths), json: m.jsonPath, yaml: m.yamlPath })))";
+    const script =
+      "import('@imagegen/spec').then(m => console.log(JSON.stringify({ paths: Object.keys(m.default.paths), json: m.jsonPath, yaml: m.yamlPath })))";
     const out = run(process.execPath, ['-e', script], consumer);
     expect(out.status, out.stderr).toBe(0);
     const result = JSON.parse(out.stdout) as { paths: string[]; json: string; yaml: string };
