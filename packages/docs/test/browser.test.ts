@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileFields } from '../scripts/code-samples.js';
 import { sampleFiles } from '../scripts/sample-check.js';
 import { readSample } from '../scripts/sample-meta.js';
 import { readGuides } from '../scripts/site.js';
@@ -300,6 +301,50 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
       expect(kept).not.toContain(key);
       expect(w.console.join('\n')).not.toContain(key);
       expect(await w.page.locator('body').textContent()).not.toContain(key);
+    } finally {
+      allowed.delete(apiOrigin);
+      await new Promise((resolve) => api.close(resolve));
+    }
+    expect(w.problems).toEqual([]);
+  });
+
+  it('Try-it sends a multipart request with the chosen file and the example fields', async () => {
+    const w = await watched(SETTINGS[0] as (typeof SETTINGS)[number]);
+    const op = operations(doc).find((o) => {
+      const body = o.node.requestBody;
+      return isObject(body) && isObject(body.content) && Object.keys(body.content).join() === 'multipart/form-data';
+    });
+    if (!op) return; // the spec has no multipart-only operation left
+    const [multipart] = requestExamples(doc, op.operationId);
+    const [file] = fileFields(doc, multipart?.schema);
+    const textFields = Object.keys(isObject(multipart?.examples[0]?.value) ? (multipart?.examples[0]?.value as JsonObject) : {}).filter(
+      (k) => k !== file?.name,
+    );
+    const received: Array<{ type: string; body: string }> = [];
+    const api = createServer(async (req, res) => {
+      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': '*' };
+      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      received.push({ type: req.headers['content-type'] ?? '', body });
+      res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end('{"created":1,"data":[]}');
+    });
+    const apiOrigin = await listen(api);
+    allowed.add(apiOrigin);
+    try {
+      await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
+      const form = w.page.locator(`form.try-it[data-operation="${op.operationId}"]`);
+      await form.locator('.try-it-base').fill(`${apiOrigin}/v1`);
+      await form
+        .locator('input[type="file"]')
+        .first()
+        .setInputFiles({ name: 'sunrise.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
+      await form.locator('.try-it-send').click();
+      await expect.poll(() => form.locator('.try-it-status').textContent()).toContain('200');
+      expect(received).toHaveLength(1);
+      expect(received[0]?.type).toMatch(/^multipart\/form-data; boundary=/);
+      expect(received[0]?.body).toContain(`name="${file?.name}"; filename="sunrise.png"`);
+      for (const field of textFields) expect(received[0]?.body).toContain(`name="${field}"`);
     } finally {
       allowed.delete(apiOrigin);
       await new Promise((resolve) => api.close(resolve));
