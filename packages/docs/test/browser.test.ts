@@ -284,7 +284,7 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
     try {
       const key = 'sk-tryit-secret-4711';
       await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
-      const form = w.page.locator(`form.try-it[data-operation="${op.operationId}"]`);
+      const form = w.page.locator(`.try-it[data-operation="${op.operationId}"]`);
       await form.locator('.try-it-base').fill(apiUrl);
       await form.locator('.try-it-key').fill(key);
       await form.locator('.try-it-send').click();
@@ -333,7 +333,7 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
     allowed.add(apiOrigin);
     try {
       await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
-      const form = w.page.locator(`form.try-it[data-operation="${op.operationId}"]`);
+      const form = w.page.locator(`.try-it[data-operation="${op.operationId}"]`);
       await form.locator('.try-it-base').fill(`${apiOrigin}/v1`);
       await form
         .locator('input[type="file"]')
