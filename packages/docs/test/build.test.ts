@@ -2,7 +2,7 @@
 // sample or guide about an operation the spec no longer has (one line naming the file), before
 // rendering anything.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,23 +22,32 @@ function build(...args: string[]) {
   return { ...result, out, output: `${result.stdout}${result.stderr}` };
 }
 
+/** An empty samples directory inside the package, so its files still resolve @imagegen/client. */
+function scratchSamples(): string {
+  mkdirSync(path.join(docsDir, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(path.join(docsDir, '.tmp', 'samples-'));
+  scratch.push(dir);
+  return dir;
+}
+
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('docs build', () => {
   it('fails on a sample with a type error, printing file:line:col, and writes nothing', () => {
-    const result = build('--samples', 'test/fixtures/bad-sample');
+    // The fixture, declaring the spec's first operation so that only its type error stops the build.
+    const samples = scratchSamples();
+    const fixture = readFileSync(path.join(docsDir, 'test', 'fixtures', 'bad-sample', 'generate.ts'), 'utf8');
+    writeFileSync(path.join(samples, 'generate.ts'), `// operation: ${operations(doc)[0]?.operationId}\n${fixture}`);
+    const result = build('--samples', samples);
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/test\/fixtures\/bad-sample\/generate\.ts:\d+:\d+ - error TS\d+/);
+    expect(result.stderr).toMatch(/\/generate\.ts:9:\d+ - error TS\d+/);
     expect(existsSync(path.join(result.out, 'index.html'))).toBe(false);
   });
 
   it('fails with one line naming the sample when it shows an operation the spec no longer has', () => {
-    // Inside the package, so the copy still resolves @imagegen/client.
-    mkdirSync(path.join(docsDir, '.tmp'), { recursive: true });
-    const samples = mkdtempSync(path.join(docsDir, '.tmp', 'samples-'));
-    scratch.push(samples);
+    const samples = scratchSamples();
     cpSync(path.join(docsDir, 'samples'), samples, { recursive: true });
     const [first] = operations(doc);
     const victim = path.join(samples, 'generate.ts');
