@@ -41,4 +41,12 @@ describe('samples and guides derive from the spec', () => {
     );
     expect(() => checkDerivation(doc, [], [{ file: 'g.md', markdown: `see <!-- ref: ${id}Gone -->` }])).toThrow('g.md: is about operation');
   });
+
+  it('names every stale file at once, one line each', () => {
+    const files = [sample('a.ts', `// operation: ${id}Gone`), sample('b.ts', `// operation: ${id}`)];
+    const guides = [{ file: 'g.md', markdown: `<!-- route: ${id}Gone -->` }];
+    expect(() => checkDerivation(doc, files, guides)).toThrow(
+      `${files[0]}:1: shows operation ${id}Gone, which the spec no longer has — delete the sample\ng.md: is about operation ${id}Gone`,
+    );
+  });
 });

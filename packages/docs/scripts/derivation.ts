@@ -15,17 +15,30 @@ export function guideOperations(markdown: string): string[] {
   return [...found];
 }
 
-/** Throws one line naming the first file about an operation the spec does not have. */
+/**
+ * Throws when a sample or guide is about an operation the spec does not have: one line per such file (all of them, so
+ * one run names every file to delete). A sample without its operation line is named the same way.
+ */
 export function checkDerivation(doc: JsonObject, sampleFiles: string[], guides: Array<{ file: string; markdown: string }>): SampleMeta[] {
   const known = new Set(operations(doc).map((op) => op.operationId));
-  const samples = sampleFiles.map(readSample);
-  for (const s of samples)
-    if (!known.has(s.operationId))
-      throw new Error(`${s.file}:1: shows operation ${s.operationId}, which the spec no longer has — delete the sample`);
-  for (const g of guides)
-    for (const id of guideOperations(g.markdown))
-      if (!known.has(id))
-        throw new Error(`${g.file}: is about operation ${id}, which the spec no longer has — delete the guide or that part of it`);
+  const problems: string[] = [];
+  const samples: SampleMeta[] = [];
+  for (const file of sampleFiles) {
+    try {
+      const s = readSample(file);
+      samples.push(s);
+      if (!known.has(s.operationId))
+        problems.push(`${s.file}:1: shows operation ${s.operationId}, which the spec no longer has — delete the sample`);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  for (const g of guides) {
+    const gone = guideOperations(g.markdown).filter((id) => !known.has(id));
+    if (gone.length)
+      problems.push(`${g.file}: is about operation ${gone.join(', ')}, which the spec no longer has — delete the guide or that part of it`);
+  }
+  if (problems.length) throw new Error(problems.join('\n'));
   return samples;
 }
 

@@ -58,7 +58,7 @@ describe('docs build', () => {
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`${victim}:1: shows operation ${sample.operationId}Retired, which the spec no longer has`);
+    expect(lines[0]).toBe(`${victim}:1: shows operation ${sample.operationId}Retired, which the spec no longer has — delete the sample`);
   });
 
   it('fails on a benchmark file of the wrong shape, naming the field', () => {
