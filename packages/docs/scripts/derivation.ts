@@ -10,7 +10,7 @@ export function guideOperations(markdown: string): string[] {
   const front = /^---\n([\s\S]*?)\n---\n/.exec(markdown)?.[1] ?? '';
   const list = /^operations:\s*\[([^\]]*)\]/m.exec(front)?.[1];
   for (const id of list?.split(',') ?? []) if (id.trim()) found.add(id.trim());
-  for (const [, kind, arg] of markdown.matchAll(/<!--\s*(route|ref|events|operation):\s*([A-Za-z0-9_]+)\s*-->/g))
+  for (const [, kind, arg] of markdown.matchAll(/<!--\s*(route|ref|method|events|operation):\s*([A-Za-z0-9_]+)\s*-->/g))
     if (kind && arg) found.add(arg);
   return [...found];
 }

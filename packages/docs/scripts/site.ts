@@ -9,7 +9,7 @@ import { type BenchResults, parseBenchResults, performanceMarkdown } from './per
 import { referenceMarkdown } from './reference.js';
 import { sampleFiles } from './sample-check.js';
 import { readSample } from './sample-meta.js';
-import { sdkMarkdown } from './sdk-index.js';
+import { sdkEntries, sdkMarkdown } from './sdk-index.js';
 import { isObject, loadSpec } from './spec.js';
 import type { MarkdownContext } from './spec-markdown.js';
 
@@ -86,13 +86,16 @@ export function readBench(file: string): BenchResults | undefined {
 export function markdownContext(paths = sitePaths()): MarkdownContext {
   const doc = loadSpec();
   const samples = sampleFiles(paths.samplesDir).map(readSample);
+  const sdk = sdkEntries();
+  const resource = sdk.find((e) => e.kind === 'interface' && /Resource$/.test(e.name));
   return {
     doc,
     samples,
+    clientMethods: resource?.members.map((m) => ({ name: m.name, doc: m.doc })) ?? [],
     images: exampleImages(doc),
     generated: {
       reference: () => referenceMarkdown(doc, samples),
-      sdk: () => sdkMarkdown(),
+      sdk: () => sdkMarkdown(sdk),
       changelog: () => changelogMarkdown(repoRoot, PUBLISHED_DIRS),
       performance: () => performanceMarkdown(readBench(paths.benchFile), path.relative(repoRoot, paths.benchFile)),
     },

@@ -31,6 +31,17 @@ describe('spec directives', () => {
     }
   });
 
+  it('names the client method of every operation: the spec’s x-imagegen-method, else the method documenting its route', () => {
+    const withMethods: MarkdownContext = {
+      ...ctx,
+      clientMethods: operations(doc).map((op, i) => ({ name: `method${i}`, doc: `\`${op.method.toUpperCase()} ${op.path}\`. More.` })),
+    };
+    for (const [i, op] of operations(doc).entries()) {
+      const expected = typeof op.node['x-imagegen-method'] === 'string' ? op.node['x-imagegen-method'] : `method${i}`;
+      expect(expandDirectives(`<!-- method: ${op.operationId} -->`, 'g.md', withMethods)).toBe(`\`client.images.${expected}(params)\``);
+    }
+  });
+
   it('reads any keyword of a schema, through anyOf branches', () => {
     const [name, prop] =
       Object.entries(schemas)

@@ -7,6 +7,7 @@
 //   <!-- spec: CreateImageRequest.n maximum -->    10 — any keyword of a schema
 //   <!-- route: createImage -->                    `POST /images/generations`
 //   <!-- ref: createImage -->                      a link to the operation in the API reference
+//   <!-- method: createImage -->                   `client.images.generate(params)`: the client method the spec names
 //   <!-- events: createImage -->                   a table of the operation's stream events
 //   <!-- properties: CreateImageRequest -->        a table of a schema's properties
 //   <!-- operation: createImageVariation -->       the operation's route, status and description from the spec
@@ -29,6 +30,8 @@ import {
 
 export interface MarkdownContext {
   doc: JsonObject;
+  /** The client's `images` methods with their JSDoc (for specs without `x-imagegen-method`). */
+  clientMethods?: Array<{ name: string; doc: string }>;
   samples: SampleMeta[];
   images: ExampleImage[];
   /** Whole generated pages by name. */
@@ -37,7 +40,8 @@ export interface MarkdownContext {
   onSample?(name: string): void;
 }
 
-const DIRECTIVE = /<!--\s*(sample|values|default|spec|route|ref|events|properties|operation|example-images|generated):\s*(.*?)\s*-->/g;
+const DIRECTIVE =
+  /<!--\s*(sample|values|default|spec|route|ref|method|events|properties|operation|example-images|generated):\s*(.*?)\s*-->/g;
 
 /** Expands every directive of `markdown`; throws `file: message` for a directive naming something the spec or the samples lack. */
 export function expandDirectives(markdown: string, file: string, ctx: MarkdownContext): string {
@@ -76,6 +80,8 @@ function expand(kind: string, arg: string, ctx: MarkdownContext): string {
       const op = operation(doc, arg);
       return `[${typeof op.node.summary === 'string' ? op.node.summary : arg}](/reference#${arg})`;
     }
+    case 'method':
+      return code(`client.images.${clientMethod(ctx, arg)}(params)`);
     case 'events':
       return eventsTable(doc, arg);
     case 'properties':
@@ -90,6 +96,19 @@ function expand(kind: string, arg: string, ctx: MarkdownContext): string {
       return page();
     }
   }
+}
+
+/**
+ * The client method of an operation: the spec's `x-imagegen-method`, else the client's `images` method whose JSDoc
+ * starts with the operation's route (as the hand-written client documents each method).
+ */
+export function clientMethod(ctx: MarkdownContext, operationId: string): string {
+  const op = operation(ctx.doc, operationId);
+  if (typeof op.node['x-imagegen-method'] === 'string') return op.node['x-imagegen-method'];
+  const route = `${op.method.toUpperCase()} ${op.path}`;
+  const found = ctx.clientMethods?.find((m) => m.doc.startsWith(`\`${route}\``));
+  if (!found) throw new Error(`operation ${operationId} has no x-imagegen-method and no client method documents ${route}`);
+  return found.name;
 }
 
 export const code = (value: unknown) => {
