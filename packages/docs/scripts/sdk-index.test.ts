@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sdkEntries, sdkMarkdown } from './sdk-index.js';
+import { imagesMethods, sdkEntries, sdkMarkdown } from './sdk-index.js';
+import { loadSpec, operations } from './spec.js';
 
 describe('SDK method index', () => {
   const entries = sdkEntries();
@@ -12,11 +13,15 @@ describe('SDK method index', () => {
     for (const name of Object.keys(client)) expect(names, name).toContain(name);
   });
 
-  it('shows the images methods with their signatures, and errors with what they extend', () => {
-    const page = sdkMarkdown(entries);
-    const resource = entries.find((e) => e.kind === 'interface' && /Resource$/.test(e.name));
-    expect(resource?.members.length).toBeGreaterThan(0);
-    for (const m of resource?.members ?? []) expect(page).toContain(`### \`${m.name}\``);
+  it('shows one images method per operation of the spec, with its signatures, and errors with what they extend', () => {
+    const methods = imagesMethods();
+    expect(methods).toHaveLength(operations(loadSpec()).length);
+    const page = sdkMarkdown(entries, methods);
+    for (const m of methods) {
+      expect(m.signatures.length, m.name).toBeGreaterThan(0);
+      expect(page).toContain(`### \`${m.name}\``);
+      for (const sig of m.signatures) expect(page).toContain(sig);
+    }
     expect(page).toMatch(/class \w+Error extends/);
   });
 });

@@ -9,9 +9,9 @@ import { type BenchResults, parseBenchResults, performanceMarkdown } from './per
 import { referenceMarkdown } from './reference.js';
 import { sampleFiles } from './sample-check.js';
 import { readSample } from './sample-meta.js';
-import { sdkEntries, sdkMarkdown } from './sdk-index.js';
-import { isObject, loadSpec } from './spec.js';
-import type { MarkdownContext } from './spec-markdown.js';
+import { imagesMethods, sdkEntries, sdkMarkdown } from './sdk-index.js';
+import { isObject, loadSpec, operations } from './spec.js';
+import { clientMethod, type MarkdownContext } from './spec-markdown.js';
 
 export const docsDir = path.resolve(import.meta.dirname, '..');
 export const repoRoot = path.resolve(docsDir, '..', '..');
@@ -87,17 +87,19 @@ export function markdownContext(paths = sitePaths()): MarkdownContext {
   const doc = loadSpec();
   const samples = sampleFiles(paths.samplesDir).map(readSample);
   const sdk = sdkEntries();
-  const resource = sdk.find((e) => e.kind === 'interface' && /Resource$/.test(e.name));
-  return {
+  const methods = imagesMethods();
+  const ctx: MarkdownContext = {
     doc,
     samples,
-    clientMethods: resource?.members.map((m) => ({ name: m.name, doc: m.doc })) ?? [],
+    clientMethods: methods.map((m) => ({ name: m.name, doc: m.doc })),
     images: exampleImages(doc),
     generated: {
       reference: () => referenceMarkdown(doc, samples),
-      sdk: () => sdkMarkdown(sdk),
+      sdk: () =>
+        sdkMarkdown(sdk, methods, (method) => operations(doc).find((op) => clientMethod(ctx, op.operationId) === method)?.operationId),
       changelog: () => changelogMarkdown(repoRoot, PUBLISHED_DIRS),
       performance: () => performanceMarkdown(readBench(paths.benchFile), path.relative(repoRoot, paths.benchFile)),
     },
   };
+  return ctx;
 }
