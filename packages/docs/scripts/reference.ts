@@ -4,7 +4,7 @@
 import { curlFor, fileFields } from './code-samples.js';
 import type { SampleMeta } from './sample-meta.js';
 import { deref, isObject, type JsonObject, mediaExamples, operations } from './spec.js';
-import { cell, code, fence, propertiesList, prose, requestExamples, streamEvents } from './spec-markdown.js';
+import { code, fence, oneLine, propertiesList, prose, requestExamples, streamEvents } from './spec-markdown.js';
 
 /**
  * Where Try-it sends by default: the local `@imagegen/mock` started as the reference page says
@@ -62,11 +62,11 @@ export function referenceMarkdown(doc: JsonObject, samples: SampleMeta[]): strin
     const responses = isObject(node.responses) ? node.responses : {};
     const rows = Object.entries(responses).map(([status, r]) => {
       const res = deref(doc, r);
-      const description = isObject(res) && typeof res.description === 'string' ? res.description : '';
-      const media = isObject(res) && isObject(res.content) ? Object.keys(res.content).map(code).join(', ') : '';
-      return `| ${code(status)} | ${media} | ${cell(description)} |`;
+      const description = isObject(res) && typeof res.description === 'string' ? oneLine(res.description) : '';
+      const media = isObject(res) && isObject(res.content) ? ` · ${Object.keys(res.content).map(code).join(', ')}` : '';
+      return `- **${code(status)}**${media}${description ? `<br>\n  ${description}` : ''}`;
     });
-    parts.push(['| status | content | description |', '| --- | --- | --- |', ...rows].join('\n'));
+    parts.push(`<div class="spec-properties">\n\n${rows.join('\n')}\n\n</div>`);
     const ok = deref(doc, responses['200']);
     const okContent = isObject(ok) && isObject(ok.content) ? ok.content : {};
     const json = mediaExamples(doc, okContent['application/json'])[0];

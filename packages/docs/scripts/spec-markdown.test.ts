@@ -56,7 +56,7 @@ describe('spec directives', () => {
     expect(streaming.length).toBeGreaterThan(0);
     for (const op of streaming) {
       const table = expand(`<!-- events: ${op.operationId} -->`);
-      for (const e of streamEvents(doc, op.operationId)) expect(table).toContain(`| \`${e.type}\` |`);
+      for (const e of streamEvents(doc, op.operationId)) expect(table).toContain(`- **\`${e.type}\`** · fields `);
     }
   });
 

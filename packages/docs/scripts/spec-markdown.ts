@@ -83,7 +83,7 @@ function expand(kind: string, arg: string, ctx: MarkdownContext): string {
     case 'method':
       return code(`client.images.${clientMethod(ctx, arg)}(params)`);
     case 'events':
-      return eventsTable(doc, arg);
+      return eventsList(doc, arg);
     case 'properties':
       return propertiesList(doc, schemaAt(doc, arg));
     case 'operation':
@@ -138,6 +138,9 @@ export function sampleMarkdown(ctx: MarkdownContext, name: string): string {
 
 /** Spec text in a page: Vue must not read `{{` in it as interpolation. */
 export const prose = (text: string) => text.replaceAll('{{', '{ {');
+
+/** A list item's text: one line, no Vue interpolation. */
+export const oneLine = (text: string) => text.replace(/\s+/g, ' ').replaceAll('{{', '{ {').trim();
 
 /** Table cells: one line, pipes escaped, no Vue interpolation. */
 export const cell = (text: string) => text.replace(/\s+/g, ' ').replaceAll('|', '\\|').replaceAll('{{', '{ {').trim();
@@ -195,8 +198,8 @@ export function propertiesList(doc: JsonObject, schema: unknown): string {
     ]
       .filter(Boolean)
       .join(' · ');
-    const description = isObject(p) && typeof p.description === 'string' ? cell(p.description).replaceAll('\\|', '|') : '';
-    return `- ${cell(head).replaceAll('\\|', '|')}${description ? `<br>\n  ${description}` : ''}`;
+    const description = isObject(p) && typeof p.description === 'string' ? oneLine(p.description) : '';
+    return `- ${oneLine(head)}${description ? `<br>\n  ${description}` : ''}`;
   });
   return `<div class="spec-properties">\n\n${items.join('\n')}\n\n</div>`;
 }
@@ -225,15 +228,15 @@ export function streamEvents(doc: JsonObject, operationId: string): Array<{ type
   });
 }
 
-function eventsTable(doc: JsonObject, operationId: string): string {
+function eventsList(doc: JsonObject, operationId: string): string {
   const events = streamEvents(doc, operationId);
   if (events.length === 0) throw new Error(`operation ${operationId} does not stream`);
-  const rows = events.map(({ type, schema }) => {
+  const items = events.map(({ type, schema }) => {
     const props = Object.keys(schemaProperties(doc, schema).properties).filter((p) => p !== 'type');
-    const description = typeof schema.description === 'string' ? schema.description : '';
-    return `| ${code(type)} | ${props.map(code).join(', ')} | ${cell(description)} |`;
+    const description = typeof schema.description === 'string' ? oneLine(schema.description) : '';
+    return `- **${code(type)}** · fields ${props.map(code).join(', ')}${description ? `<br>\n  ${description}` : ''}`;
   });
-  return ['| event | fields | description |', '| --- | --- | --- |', ...rows].join('\n');
+  return `<div class="spec-properties">\n\n${items.join('\n')}\n\n</div>`;
 }
 
 function operationSummary(doc: JsonObject, operationId: string): string {
