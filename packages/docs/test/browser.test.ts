@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { encodeSse } from '@imagegen/client/internal/sse';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileFields } from '../scripts/code-samples.js';
@@ -13,7 +14,7 @@ import { sampleFiles } from '../scripts/sample-check.js';
 import { readSample } from '../scripts/sample-meta.js';
 import { readGuides } from '../scripts/site.js';
 import { isObject, type JsonObject, knownValues, loadSpec, mediaExamples, operations, schemaProperties } from '../scripts/spec.js';
-import { requestExamples } from '../scripts/spec-markdown.js';
+import { requestExamples, streamEvents } from '../scripts/spec-markdown.js';
 
 // DOCS_CHROMIUM points elsewhere (another machine's Chromium, or a missing path to try the skip).
 const CHROMIUM = process.env.DOCS_CHROMIUM ?? '/usr/bin/chromium';
@@ -346,6 +347,49 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
       expect(received[0]?.body).toContain(`name="${file?.name}"; filename="sunrise.png"`);
       for (const field of textFields) expect(received[0]?.body).toContain(`name="${field}"`);
     } finally {
+      allowed.delete(apiOrigin);
+      await new Promise((resolve) => api.close(resolve));
+    }
+    expect(w.problems).toEqual([]);
+  });
+
+  it('Try-it shows a streamed answer event by event', async () => {
+    const w = await watched(SETTINGS[0] as (typeof SETTINGS)[number]);
+    const op = operations(doc).find(
+      (o) =>
+        streamEvents(doc, o.operationId).length > 0 && requestExamples(doc, o.operationId).some((b) => b.mediaType === 'application/json'),
+    );
+    if (!op) return; // nothing streams
+    const events = streamEvents(doc, op.operationId);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const api = createServer(async (req, res) => {
+      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': '*' };
+      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+      for await (const _ of req);
+      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' });
+      const [first, ...rest] = events;
+      res.write(encodeSse(first?.type, JSON.stringify({ type: first?.type })));
+      await held; // the page must show the first event while the stream is still open
+      for (const e of rest) res.write(encodeSse(e.type, JSON.stringify({ type: e.type })));
+      res.end();
+    });
+    const apiOrigin = await listen(api);
+    allowed.add(apiOrigin);
+    try {
+      await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
+      const form = w.page.locator(`.try-it[data-operation="${op.operationId}"]`);
+      await form.locator('.try-it-base').fill(`${apiOrigin}/v1`);
+      const body = form.locator('.try-it-body');
+      await body.fill(JSON.stringify({ ...(JSON.parse(await body.inputValue()) as JsonObject), stream: true }));
+      await form.locator('.try-it-send').click();
+      await expect.poll(() => form.locator('.try-it-output').textContent()).toContain(events[0]?.type);
+      release();
+      for (const e of events) await expect.poll(() => form.locator('.try-it-output').textContent()).toContain(e.type);
+    } finally {
+      release();
       allowed.delete(apiOrigin);
       await new Promise((resolve) => api.close(resolve));
     }
