@@ -3,7 +3,7 @@
 // desktop and phone size, light and dark. Requests to any other host are blocked and recorded.
 // Screenshots of each page in each setting go to .screenshots/ for a person to look at.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { encodeSse } from '@imagegen/client/internal/sse';
@@ -149,6 +149,33 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
     return state;
   }
 
+  /** CORS headers a server must send for Try-it to read its answer (and its request id) from another origin. */
+  const CORS = {
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': '*',
+    'access-control-allow-methods': '*',
+    'access-control-expose-headers': 'x-request-id',
+  };
+
+  /** A loopback Images API for Try-it: answers preflights, hands every other request and its body to `answer`. */
+  async function loopbackApi(answer: (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>) {
+    const server = createServer(async (req, res) => {
+      if (req.method === 'OPTIONS') return void res.writeHead(204, CORS).end();
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      await answer(req, body, res);
+    });
+    const apiOrigin = await listen(server);
+    allowed.add(apiOrigin);
+    return {
+      url: `${apiOrigin}/v1`,
+      close: async () => {
+        allowed.delete(apiOrigin);
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
   for (const setting of SETTINGS) {
     it(`${setting.name}: every page loads without console errors or off-host requests, fits the viewport, and is screenshotted`, async () => {
       const w = await watched(setting);
@@ -266,27 +293,15 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
     const ok = responses['200'] as JsonObject;
     const answer = mediaExamples(doc, (ok.content as JsonObject)['application/json'])[0]?.value;
     const received: Array<{ method: string; url: string; auth: string; body: string }> = [];
-    const api = createServer(async (req: IncomingMessage, res) => {
-      const cors = {
-        'access-control-allow-origin': '*',
-        'access-control-allow-headers': '*',
-        'access-control-allow-methods': '*',
-        'access-control-expose-headers': 'x-request-id',
-      };
-      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-      let body = '';
-      for await (const chunk of req) body += chunk;
+    const api = await loopbackApi((req, body, res) => {
       received.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '', body });
-      res.writeHead(200, { ...cors, 'content-type': 'application/json', 'x-request-id': 'req_tryit' }).end(JSON.stringify(answer));
+      res.writeHead(200, { ...CORS, 'content-type': 'application/json', 'x-request-id': 'req_tryit' }).end(JSON.stringify(answer));
     });
-    const apiOrigin = await listen(api);
-    const apiUrl = `${apiOrigin}/v1`;
-    allowed.add(apiOrigin);
     try {
       const key = 'sk-tryit-secret-4711';
       await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
       const form = w.page.locator(`.try-it[data-operation="${op.operationId}"]`);
-      await form.locator('.try-it-base').fill(apiUrl);
+      await form.locator('.try-it-base').fill(api.url);
       await form.locator('.try-it-key').fill(key);
       await form.locator('.try-it-send').click();
       await form.locator('.try-it-output').waitFor();
@@ -303,8 +318,7 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
       expect(w.console.join('\n')).not.toContain(key);
       expect(await w.page.locator('body').textContent()).not.toContain(key);
     } finally {
-      allowed.delete(apiOrigin);
-      await new Promise((resolve) => api.close(resolve));
+      await api.close();
     }
     expect(w.problems).toEqual([]);
   });
@@ -322,20 +336,14 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
       (k) => k !== file?.name,
     );
     const received: Array<{ type: string; body: string }> = [];
-    const api = createServer(async (req, res) => {
-      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': '*' };
-      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-      let body = '';
-      for await (const chunk of req) body += chunk;
+    const api = await loopbackApi((req, body, res) => {
       received.push({ type: req.headers['content-type'] ?? '', body });
-      res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end('{"created":1,"data":[]}');
+      res.writeHead(200, { ...CORS, 'content-type': 'application/json' }).end('{"created":1,"data":[]}');
     });
-    const apiOrigin = await listen(api);
-    allowed.add(apiOrigin);
     try {
       await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
       const form = w.page.locator(`.try-it[data-operation="${op.operationId}"]`);
-      await form.locator('.try-it-base').fill(`${apiOrigin}/v1`);
+      await form.locator('.try-it-base').fill(api.url);
       await form
         .locator('input[type="file"]')
         .first()
@@ -347,8 +355,7 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
       expect(received[0]?.body).toContain(`name="${file?.name}"; filename="sunrise.png"`);
       for (const field of textFields) expect(received[0]?.body).toContain(`name="${field}"`);
     } finally {
-      allowed.delete(apiOrigin);
-      await new Promise((resolve) => api.close(resolve));
+      await api.close();
     }
     expect(w.problems).toEqual([]);
   });
@@ -365,23 +372,18 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const api = createServer(async (req, res) => {
-      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': '*' };
-      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-      for await (const _ of req);
-      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' });
+    const api = await loopbackApi(async (_req, _body, res) => {
+      res.writeHead(200, { ...CORS, 'content-type': 'text/event-stream' });
       const [first, ...rest] = events;
       res.write(encodeSse(first?.type, JSON.stringify({ type: first?.type })));
       await held; // the page must show the first event while the stream is still open
       for (const e of rest) res.write(encodeSse(e.type, JSON.stringify({ type: e.type })));
       res.end();
     });
-    const apiOrigin = await listen(api);
-    allowed.add(apiOrigin);
     try {
       await w.page.goto(`${origin}/reference.html`, { waitUntil: 'networkidle' });
       const form = w.page.locator(`.try-it[data-operation="${op.operationId}"]`);
-      await form.locator('.try-it-base').fill(`${apiOrigin}/v1`);
+      await form.locator('.try-it-base').fill(api.url);
       const body = form.locator('.try-it-body');
       await body.fill(JSON.stringify({ ...(JSON.parse(await body.inputValue()) as JsonObject), stream: true }));
       await form.locator('.try-it-send').click();
@@ -390,8 +392,7 @@ describe.skipIf(!haveChromium && !process.env.CI)(`docs site in Chromium (${CHRO
       for (const e of events) await expect.poll(() => form.locator('.try-it-output').textContent()).toContain(e.type);
     } finally {
       release();
-      allowed.delete(apiOrigin);
-      await new Promise((resolve) => api.close(resolve));
+      await api.close();
     }
     expect(w.problems).toEqual([]);
   });
