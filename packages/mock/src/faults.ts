@@ -13,6 +13,8 @@ export interface FaultPlan {
   message?: string;
   /** The error's `code`. */
   code?: string;
+  /** Answer with this `x-request-id` instead of a generated one. */
+  requestId?: string;
   /** TCP reset right after the request arrived: no status line at all. */
   reset?: boolean;
   /** Status and headers (announcing the whole body), this many body bytes, then a TCP reset. */
@@ -77,6 +79,7 @@ const STRING_KEYS = {
   'retry-after': 'retryAfter',
   message: 'message',
   code: 'code',
+  'request-id': 'requestId',
   'content-type': 'contentType',
   redirect: 'redirect',
 } as const satisfies Record<string, keyof FaultPlan>;

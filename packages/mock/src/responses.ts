@@ -12,9 +12,16 @@ export interface ImageLink {
   frames: number;
 }
 
-export type Answer =
+export type Answer = (
   | { kind: 'json'; body: JsonObject }
-  | { kind: 'stream'; events: Array<{ name: string; data: JsonObject }>; json: JsonObject };
+  | { kind: 'stream'; events: Array<{ name: string; data: JsonObject }>; json: JsonObject }
+) & {
+  /** Images to pad to `imageBytes` (a fault): their base64 stands in the body as `padMarker(i)`, expanded while writing. */
+  pads: Buffer[];
+};
+
+/** The placeholder of padded image `i` in a body's text. */
+export const padMarker = (i: number) => `@@imagegen-mock-pad-${i}@@`;
 
 export interface AnswerContext {
   spec: MockSpec;
@@ -46,6 +53,9 @@ const RESOLVED: Record<string, string[]> = {
 };
 
 const MAX_SIDE = 4096;
+
+/** Output formats the API renders in one piece: no partial images, no stream. */
+const UNSTREAMABLE = ['gif', 'svg'];
 
 async function parseBody(ctx: AnswerContext): Promise<{ media: RequestMedia; value: JsonObject; uploads: Array<[string, File]> }> {
   const mediaType = (ctx.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -207,6 +217,8 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   const formatValue = given('output_format') ?? defaultOf(media, 'output_format') ?? 'png';
   const format = legacy ? 'png' : String(formatValue);
   if (!ENCODERS[format]) throw new MockHttpError(500, `imagegen-mock has no encoder for output_format '${format}'.`, 'output_format');
+  if (stream && UNSTREAMABLE.includes(format))
+    throw invalidRequest(`Streaming is not supported with output_format '${format}'.`, 'stream', 'unsupported_value');
   const sizeValue = given('size') ?? defaultOf(media, 'size') ?? 'auto';
   const { width, height } = parseSize(String(sizeValue), media, resolve);
   const background = String(given('background') ?? defaultOf(media, 'background') ?? 'auto');
@@ -226,6 +238,7 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
   const inputImages = uploads.length + (Array.isArray(value.images) ? value.images.length : 0);
 
   const base = Math.floor(ctx.random() * PALETTE.length);
+  const pads: Buffer[] = [];
   const alpha = transparent ? 0 : 255;
   const encode = (i: number) => {
     const colour = (base + i) % PALETTE.length;
@@ -236,11 +249,9 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
       frames,
       frameDurationMs,
     });
-    const padded =
-      ctx.imageBytes !== undefined && ctx.imageBytes > image.bytes.length
-        ? Buffer.concat([image.bytes, Buffer.alloc(ctx.imageBytes - image.bytes.length)]).toString('base64')
-        : image.base64;
-    return { colour, b64: padded };
+    if (ctx.imageBytes === undefined || ctx.imageBytes <= image.bytes.length) return { colour, b64: image.base64 };
+    pads.push(image.bytes);
+    return { colour, b64: padMarker(pads.length - 1) };
   };
 
   const created = Math.floor(Date.now() / 1000);
@@ -285,7 +296,7 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
     return item;
   });
   const json = fit({ created, data, ...(legacy ? {} : echo) }, op.response?.schema ?? {}, resolve) as JsonObject;
-  if (!stream) return { kind: 'json', body: json };
+  if (!stream) return { kind: 'json', body: json, pads };
 
   const partialEvent = op.events.find((e) => e.partial);
   const completedEvent = op.events.find((e) => !e.partial) ?? op.events[0];
@@ -304,5 +315,5 @@ export async function answerOperation(ctx: AnswerContext): Promise<Answer> {
       events.push({ name: completedEvent.name, data: fit(candidate, completedEvent.schema, resolve) as JsonObject });
     }
   });
-  return { kind: 'stream', events, json };
+  return { kind: 'stream', events, json, pads };
 }

@@ -46,6 +46,8 @@ export interface MockRequest {
   at: number;
   /** The status answered (undefined for a reset or stall). */
   status: number | undefined;
+  /** The `x-request-id` answered. */
+  requestId: string;
   /**
    * The body as the mock read it, once parsed: JSON as sent; multipart with `name[]` parts as arrays, `a[b]` parts as
    * objects and files as their names. Undefined when the body was not parsed (auth failure, fault, bad syntax).
@@ -189,8 +191,28 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     payload: unknown,
     headers: Record<string, string>,
     plan: FaultPlan,
+    pads: Buffer[] = [],
   ) => {
-    let body = Buffer.from(JSON.stringify(payload));
+    const text = JSON.stringify(payload);
+    if (
+      pads.length &&
+      plan.body === undefined &&
+      plan.truncateBytes === undefined &&
+      plan.resetAfterBytes === undefined &&
+      plan.dripMs === undefined
+    ) {
+      const expanded = expandPads(text, pads, plan.imageBytes);
+      res.writeHead(status, {
+        ...CORS,
+        ...headers,
+        'content-type': plan.contentType ?? 'application/json',
+        'content-length': expanded.length,
+      });
+      await writePieces(res, expanded.pieces());
+      if (!res.destroyed) res.end();
+      return;
+    }
+    let body = pads.length ? Buffer.concat([...expandPads(text, pads, plan.imageBytes).pieces()]) : Buffer.from(text);
     let contentType = 'application/json';
     if (plan.body === 'invalid-json') body = Buffer.from('{"created": 1,, "data": []}');
     else if (plan.body === 'html') {
@@ -223,6 +245,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     events: Array<{ name: string; data: unknown }>,
     headers: Record<string, string>,
     plan: FaultPlan,
+    pads: Buffer[],
   ) => {
     res.writeHead(200, { ...CORS, ...headers, 'content-type': plan.contentType ?? 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
@@ -244,7 +267,12 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     for (let i = 0; i < frames.length && !res.destroyed; i++) {
       if (i > 0) await wait(pacing, res);
       if (res.destroyed) return;
-      const frame = Buffer.from(frames[i] as string);
+      const text = frames[i] as string;
+      if (pads.length && PAD_PATTERN.test(text)) {
+        await writePieces(res, expandPads(text, pads, plan.imageBytes).pieces());
+        continue;
+      }
+      const frame = Buffer.from(text);
       if (plan.dripMs !== undefined) {
         for (let b = 0; b < frame.length && !res.destroyed; b++) {
           res.write(frame.subarray(b, b + 1));
@@ -297,11 +325,13 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const at = Date.now();
-    const id = requestId();
+    let id = requestId();
     const url = new URL(req.url ?? '/', 'http://mock');
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
-      res.writeHead(204, CORS).end();
+      // `*` does not cover Authorization in a preflight answer: name the headers the browser asks for.
+      const asked = req.headers['access-control-request-headers'];
+      res.writeHead(204, { ...CORS, ...(asked ? { 'access-control-allow-headers': asked } : {}) }).end();
       return;
     }
     const image = method === 'GET' ? IMAGE_PATH.exec(url.pathname) : null;
@@ -327,6 +357,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       complete,
       at,
       status: undefined,
+      requestId: id,
       params: undefined,
     };
     requests.push(record);
@@ -348,6 +379,10 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     } catch (error) {
       if (!(error instanceof FaultSyntaxError)) throw error;
       return sendError(req, res, new MockHttpError(400, `${FAULT_HEADER}: ${error.message}`, FAULT_HEADER), op, id, started, {});
+    }
+    if (plan.requestId) {
+      id = plan.requestId;
+      record.requestId = id;
     }
 
     if (plan.delayMs) await wait(plan.delayMs, res);
@@ -398,8 +433,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       throw error;
     }
     const headers = headerValues(op.headers.get('200'), id, started);
-    if (answer.kind === 'stream' && !plan.noStream) return sendStream(req, res, answer.events, headers, plan);
-    return sendJson(req, res, 200, answer.kind === 'stream' ? answer.json : answer.body, headers, plan);
+    if (answer.kind === 'stream' && !plan.noStream) return sendStream(req, res, answer.events, headers, plan, answer.pads);
+    return sendJson(req, res, 200, answer.kind === 'stream' ? answer.json : answer.body, headers, plan, answer.pads);
   };
 
   const server = createServer((req, res) => {
@@ -484,4 +519,49 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+const PAD_PATTERN = /@@imagegen-mock-pad-(\d+)@@/;
+const A_CHUNK = Buffer.alloc(1 << 20, 'A');
+
+/**
+ * The base64 of `image` followed by zero bytes up to `total` bytes, in pieces: the image (rounded up to a multiple
+ * of 3 bytes) encoded once, then runs of 'A' (three zero bytes each), then the last one or two zero bytes.
+ */
+function* paddedBase64(image: Buffer, total: number): Generator<Buffer> {
+  const prefixLength = Math.min(total, Math.ceil(image.length / 3) * 3);
+  const prefix = Buffer.alloc(prefixLength);
+  image.copy(prefix, 0, 0, Math.min(image.length, prefixLength));
+  yield Buffer.from(prefix.toString('base64'));
+  const rest = total - prefixLength;
+  for (let left = Math.floor(rest / 3) * 4; left > 0; left -= A_CHUNK.length)
+    yield left >= A_CHUNK.length ? A_CHUNK : A_CHUNK.subarray(0, left);
+  if (rest % 3) yield Buffer.from(Buffer.alloc(rest % 3).toString('base64'));
+}
+
+/** A body's text with each pad marker expanded, in pieces, and its length in bytes. */
+function expandPads(text: string, pads: Buffer[], total: number | undefined): { length: number; pieces: () => Generator<Buffer> } {
+  const parts = text.split(PAD_PATTERN);
+  let length = 0;
+  parts.forEach((part, i) => {
+    length += i % 2 ? 4 * Math.ceil((total ?? 0) / 3) : Buffer.byteLength(part);
+  });
+  return {
+    length,
+    *pieces() {
+      for (const [i, part] of parts.entries()) {
+        if (i % 2 === 0) {
+          if (part) yield Buffer.from(part);
+        } else yield* paddedBase64(pads[Number(part)] as Buffer, total ?? 0);
+      }
+    },
+  };
+}
+
+/** Writes pieces with backpressure; stops when the response is gone. */
+async function writePieces(res: ServerResponse, pieces: Iterable<Buffer>): Promise<void> {
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await drained(res);
+  }
 }

@@ -95,4 +95,26 @@ describe.runIf(existsSync(CHROMIUM))('Chromium decodes what the mock draws', () 
     const result = await decode(body.data[0]?.b64_json ?? '', (ENCODERS[format] as (typeof ENCODERS)[string]).contentType);
     expect(result.split(' ')[0], result).toBe('1024x1536');
   });
+
+  it('a web page on another origin can call it (CORS preflight with Authorization) and stream', async () => {
+    const other = await startMock();
+    // Any page served over http from another port is another origin: one of the other mock's image URLs will do.
+    await page.goto(`${other.url.replace(/\/v1$/, '')}/_mock/images/8x8-0-255.png`);
+    await other.close();
+    const result = await page.evaluate(
+      async ([url, path]) => {
+        const res = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer sk-browser', 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: 'x', stream: true, partial_images: 1 }),
+        });
+        const text = await res.text();
+        return { status: res.status, requestId: res.headers.get('x-request-id'), events: text.split('\n\n').filter(Boolean).length };
+      },
+      [mock.url, generateOp.path],
+    );
+    expect(result.status).toBe(200);
+    expect(result.requestId).toMatch(/^req_/);
+    expect(result.events).toBe(2);
+  });
 });

@@ -3,6 +3,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_HEADER } from '../src/faults.js';
+import { imageInfo } from '../src/image-info.js';
 import { type MockServer, startMock } from '../src/server.js';
 import { completedEventName, generateOp, media, models, partialEventName } from './spec-facts.js';
 
@@ -28,6 +29,8 @@ describe('fault header', () => {
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after-ms')).toBe('200');
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+    expect(mock.requests.at(-1)?.requestId).toBe(res.headers.get('x-request-id'));
+    expect((await generate('503;request-id=req_fixed')).headers.get('x-request-id')).toBe('req_fixed');
     const body = (await res.json()) as { error: Record<string, unknown> };
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
   });
@@ -96,8 +99,12 @@ describe('fault header', () => {
   });
 
   it('image-bytes pads each image: a huge JSON body or a huge event', async () => {
-    const big = (await (await generate('image-bytes=3000000')).json()) as { data: Array<{ b64_json: string }> };
-    expect(Buffer.from(big.data[0]?.b64_json ?? '', 'base64').length).toBe(3_000_000);
+    for (const size of [3_000_000, 3_000_001, 3_000_002]) {
+      const big = (await (await generate(`image-bytes=${size}`)).json()) as { data: Array<{ b64_json: string }> };
+      const bytes = Buffer.from(big.data[0]?.b64_json ?? '', 'base64');
+      expect(bytes.length).toBe(size);
+      expect(imageInfo(bytes)?.format).toBe('png'); // still the image, followed by padding
+    }
     const event = await (await generate('image-bytes=2000000', { stream: true })).text();
     expect(event.length).toBeGreaterThan(2_000_000);
   });

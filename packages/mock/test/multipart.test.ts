@@ -39,32 +39,13 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe('multipart as the API reads it', () => {
-  it(`one ${arrayField} part is an array of one; one ${baseName} part is a file; repeated bare parts are an array`, async () => {
-    expect(
-      (
-        await edit(mock, [
-          ['prompt', 'x'],
-          [arrayField, png()],
-        ])
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await edit(mock, [
-          ['prompt', 'x'],
-          [baseName, png()],
-        ])
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await edit(mock, [
-          ['prompt', 'x'],
-          [baseName, png()],
-          [baseName, png()],
-        ])
-      ).status,
-    ).toBe(200);
+  it.each([
+    [`one ${arrayField} part (an array of one)`, [arrayField]],
+    [`one ${baseName} part (a file)`, [baseName]],
+    [`repeated bare ${baseName} parts (an array)`, [baseName, baseName]],
+  ])('%s is accepted', async (_label, names) => {
+    const parts: Array<[string, string | Blob]> = [['prompt', 'x'], ...names.map((name): [string, Blob] => [name, png()])];
+    expect((await edit(mock, parts)).status).toBe(200);
   });
 
   it('numbers and booleans in text parts are coerced by the schema, and still checked', async () => {
@@ -139,6 +120,16 @@ describe('a spec that lists more formats and a deepObject field', () => {
     ]);
     expect(status).toBe(200);
     expect(imageInfo(body.data?.[0]?.b64_json ?? '')).toEqual({ format, width: 1536, height: 1024 });
+  });
+
+  it.each(['gif', 'svg'])('stream with output_format %s: 400 naming stream (those formats do not stream)', async (format) => {
+    const { status, body } = await edit(grown, [
+      ['prompt', 'x'],
+      ['output_format', format],
+      ['stream', 'true'],
+      [arrayField, png()],
+    ]);
+    expect([status, body.error?.param]).toEqual([400, 'stream']);
   });
 
   it('svg[model] and svg[reasoning][effort] form an object the schema checks', async () => {
