@@ -116,10 +116,79 @@ export type StreamIdleTimeoutError = APIError;
 export const APIStreamError = subclass('APIStreamError');
 export type APIStreamError = APIError;
 
+/** The named entities error pages use; others stay as written. */
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  mdash: '\u2014',
+  ndash: '\u2013',
+  hellip: '\u2026',
+  copy: '\u00a9',
+  rsquo: '\u2019',
+  lsquo: '\u2018',
+  rdquo: '\u201d',
+  ldquo: '\u201c',
+  middot: '\u00b7',
+};
+
+/** Where each of these elements ends (its content is not text a reader sees). */
+const CLOSERS: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi };
+
+/**
+ * The first `max` or so characters of the text of an HTML page (or of plain text): tags left out (a `<` with no `>` before
+ * the next `<` is text), `<script>`/`<style>` contents too (an unclosed one runs to the end), whitespace collapsed.
+ * Linear in what it reads however hostile the page: every search starts where the last one ended, and text is taken
+ * in bounded windows (V8's global `replace` is superlinear in the number of matches).
+ */
+function pageText(html: string, max: number): string {
+  let out = '';
+  // Whitespace (a tag counts as a space) is added only after text, so markup does not use up `max`.
+  const add = (text: string) => {
+    out += out.endsWith(' ') || !out ? text.replace(/^\s+/, '') : text;
+  };
+  let gt = -1; // the next `>` at or after the last `<`, cached so a run of `<` before it does not search again
+  for (let i = 0; i < html.length && out.length <= max; ) {
+    const lt = html.indexOf('<', i);
+    const end = Math.min(lt < 0 ? html.length : lt, i + 2 * max);
+    if (end > i) {
+      add(html.slice(i, end).replace(/\s+/g, ' '));
+      i = end;
+      continue;
+    }
+    if (gt < lt) gt = html.indexOf('>', lt) >>> 0; // none: 2^32 - 1, past any string
+    const next = html.indexOf('<', lt + 1);
+    if (gt >= html.length || (next >= 0 && next < gt)) {
+      add('<');
+      i = lt + 1;
+      continue;
+    }
+    add(' ');
+    i = gt + 1;
+    const closer = CLOSERS[/^<(script|style)\b/i.exec(html.slice(lt, lt + 7))?.[1]?.toLowerCase() ?? ''];
+    if (closer) {
+      closer.lastIndex = i;
+      i = closer.exec(html) ? closer.lastIndex : html.length;
+    }
+  }
+  return out
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+      const code = name[0] === '#' ? Number(name[1] === 'x' || name[1] === 'X' ? `0${name.slice(1)}` : name.slice(1)) : -1;
+      return code >= 0 ? (code <= 0x10ffff ? String.fromCodePoint(code) : entity) : (ENTITIES[name.toLowerCase()] ?? entity);
+    })
+    // A heading that repeats the page's title ("502 Bad Gateway 502 Bad Gateway", "502 Bad Gateway Bad Gateway") is said once.
+    .replace(/^((\d{3} )?(.{3,}?)) \2?\3(?= |$)/, '$1');
+}
+
 /**
  * The error for a failed response, an `error` stream event or a stream event that is not JSON (`status`
  * undefined): the right `APIError` subclass, the message from the JSON `error.message`, else `prefix`
- * (default: the status, unless the text starts with it) and the body text with `<script>`/`<style>` elements and HTML tags stripped (≤ 300 chars).
+ * (default: the status, unless the text starts with it) and the body's text (an HTML page's text, see {@link pageText}; ≤ 300 chars).
  */
 export function errorFromBody(status: number | undefined, body: unknown, headers: Headers, prefix?: string): APIError {
   const error = (body as { error?: unknown } | null)?.error ?? body;
@@ -127,8 +196,7 @@ export function errorFromBody(status: number | undefined, body: unknown, headers
   if (typeof error === 'object' && error) {
     message = (error as ApiErrorObject).message || JSON.stringify(error);
   } else {
-    // Linear however hostile the body: an unclosed <script> or <style> runs to the end, a tag cannot contain `<`.
-    message = typeof error === 'string' ? error.replace(/(<(script|style)\b[\s\S]*?(<\/\2>|$)|<[^<>]*>|\s)+/gi, ' ').trim() : '';
+    message = typeof error === 'string' ? pageText(error, 300) : '';
     // The status leads, unless the text already does (an HTML error page titled "502 Bad Gateway").
     const lead = prefix ?? (message.startsWith(`${status} `) ? '' : status);
     message = `${lead} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || (prefix ? '' : 'status code (no body)')}`.trim();
