@@ -1,10 +1,10 @@
+export { readSse, type SseMessage } from '@imagegen/client/internal/sse';
 export { ContractSetupError } from './errors.js';
 export { type PrismOptions, type PrismServer, startPrism } from './prism.js';
 export { Redactor } from './redact.js';
 export { type CheckResult, type CheckStatus, type ContractReport, formatSummary, toJUnit, writeReports } from './report.js';
 export { SchemaValidator } from './schema.js';
 export { loadSpec, Spec } from './spec.js';
-export { readSse, type SseMessage } from './sse.js';
 export { checkEventStream, type EventStreamCheckOptions, type EventStreamCheckResult } from './stream-check.js';
 export { type StreamSchema, streamSchemaFor } from './stream-schema.js';
 export { type ContractOptions, type ContractRun, parseTarget, runContractSuite } from './suite.js';

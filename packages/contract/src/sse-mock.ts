@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeSse } from '@imagegen/client/internal/sse';
 import type { SchemaValidator } from './schema.js';
 import { isObject, type Spec } from './spec.js';
-import { formatSse } from './sse.js';
 import { EVENT_STREAM, type StreamSchema, streamSchemaFor } from './stream-schema.js';
 import { formatViolation } from './violations.js';
 
@@ -73,7 +73,7 @@ export async function startSseMock(spec: Spec, validator: SchemaValidator): Prom
     if (typeof events === 'string') return sendError(res, 500, events);
     res.writeHead(200, { ...route.headers, 'content-type': EVENT_STREAM, 'cache-control': 'no-cache' });
     for (const event of events) {
-      res.write(formatSse(event.type, JSON.stringify(event.payload)));
+      res.write(encodeSse(event.type, JSON.stringify(event.payload)));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     res.end();

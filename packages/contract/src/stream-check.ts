@@ -1,6 +1,6 @@
+import { readSse } from '@imagegen/client/internal/sse';
 import type { SchemaValidator } from './schema.js';
 import { isObject } from './spec.js';
-import { readSse } from './sse.js';
 import type { StreamSchema } from './stream-schema.js';
 import { type Violation, violation } from './violations.js';
 

@@ -2,8 +2,8 @@
 // examples: `clean` answers exactly what the spec describes; `drift` deviates in known ways.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeSse } from '@imagegen/client/internal/sse';
 import { isObject, loadSpec, type OperationInfo, type ResponseInfo, type Spec } from '../src/spec.js';
-import { formatSse } from '../src/sse.js';
 import { buildEvents } from '../src/sse-mock.js';
 import { EVENT_STREAM, streamSchemaFor } from '../src/stream-schema.js';
 
@@ -158,7 +158,7 @@ async function handle(
       if (drift && op.operationId === 'createImage' && i === 1) data = data.slice(0, 40);
       if (drift && op.operationId === 'createImageEdit' && i === 0) data = JSON.stringify({ ...event.payload, quality: 'ultra' });
       if (drift && op.operationId === 'createImageEdit' && i === 1) data = JSON.stringify({ ...event.payload, b64_json: 42 });
-      res.write(formatSse(event.type, data));
+      res.write(encodeSse(event.type, data));
     });
     res.end();
     return;
