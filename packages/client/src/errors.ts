@@ -122,66 +122,26 @@ const ENTITIES: Record<string, string> = {
   lt: '<',
   gt: '>',
   quot: '"',
-  apos: "'",
   nbsp: '\u00a0',
   mdash: '\u2014',
-  ndash: '\u2013',
   hellip: '\u2026',
-  copy: '\u00a9',
-  rsquo: '\u2019',
-  lsquo: '\u2018',
-  rdquo: '\u201d',
-  ldquo: '\u201c',
-  middot: '\u00b7',
 };
 
-/** Where each of these elements ends (its content is not text a reader sees). */
-const CLOSERS: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi };
-
 /**
- * The first `max` or so characters of the text of an HTML page (or of plain text): tags left out (a `<` with no `>` before
- * the next `<` is text), `<script>`/`<style>` contents too (an unclosed one runs to the end), whitespace collapsed.
- * Linear in what it reads however hostile the page: every search starts where the last one ended, and text is taken
- * in bounded windows (V8's global `replace` is superlinear in the number of matches).
+ * The text of an HTML page (or of plain text): tags and `<script>`/`<style>` elements left out (an unclosed one runs to
+ * the end; a tag cannot contain `<`), whitespace collapsed, entities decoded, and a heading that repeats the title
+ * ("502 Bad Gateway 502 Bad Gateway", "502 Bad Gateway Bad Gateway") said once. Only the first 64 KiB are read: the
+ * time is bounded however long and hostile the page (V8's global `replace` is superlinear in its number of matches).
  */
-function pageText(html: string, max: number): string {
-  let out = '';
-  // Whitespace (a tag counts as a space) is added only after text, so markup does not use up `max`.
-  const add = (text: string) => {
-    out += out.endsWith(' ') || !out ? text.replace(/^\s+/, '') : text;
-  };
-  let gt = -1; // the next `>` at or after the last `<`, cached so a run of `<` before it does not search again
-  for (let i = 0; i < html.length && out.length <= max; ) {
-    const lt = html.indexOf('<', i);
-    const end = Math.min(lt < 0 ? html.length : lt, i + 2 * max);
-    if (end > i) {
-      add(html.slice(i, end).replace(/\s+/g, ' '));
-      i = end;
-      continue;
-    }
-    if (gt < lt) gt = html.indexOf('>', lt) >>> 0; // none: 2^32 - 1, past any string
-    const next = html.indexOf('<', lt + 1);
-    if (gt >= html.length || (next >= 0 && next < gt)) {
-      add('<');
-      i = lt + 1;
-      continue;
-    }
-    add(' ');
-    i = gt + 1;
-    const closer = CLOSERS[/^<(script|style)\b/i.exec(html.slice(lt, lt + 7))?.[1]?.toLowerCase() ?? ''];
-    if (closer) {
-      closer.lastIndex = i;
-      i = closer.exec(html) ? closer.lastIndex : html.length;
-    }
-  }
-  return out
-    .replace(/\s+/g, ' ')
+function pageText(html: string): string {
+  return html
+    .slice(0, 65_536)
+    .replace(/(<(script|style)\b[\s\S]*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gi, ' ')
     .trim()
     .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-      const code = name[0] === '#' ? Number(name[1] === 'x' || name[1] === 'X' ? `0${name.slice(1)}` : name.slice(1)) : -1;
+      const code = name[0] === '#' ? Number(name.slice(1).replace(/^x/i, '0x')) : -1;
       return code >= 0 ? (code <= 0x10ffff ? String.fromCodePoint(code) : entity) : (ENTITIES[name.toLowerCase()] ?? entity);
     })
-    // A heading that repeats the page's title ("502 Bad Gateway 502 Bad Gateway", "502 Bad Gateway Bad Gateway") is said once.
     .replace(/^((\d{3} )?(.{3,}?)) \2?\3(?= |$)/, '$1');
 }
 
@@ -196,7 +156,7 @@ export function errorFromBody(status: number | undefined, body: unknown, headers
   if (typeof error === 'object' && error) {
     message = (error as ApiErrorObject).message || JSON.stringify(error);
   } else {
-    message = typeof error === 'string' ? pageText(error, 300) : '';
+    message = typeof error === 'string' ? pageText(error) : '';
     // The status leads, unless the text already does (an HTML error page titled "502 Bad Gateway").
     const lead = prefix ?? (message.startsWith(`${status} `) ? '' : status);
     message = `${lead} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || (prefix ? '' : 'status code (no body)')}`.trim();

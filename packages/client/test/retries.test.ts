@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, InternalServerError, RateLimitError } from '../src/node.js';
+import { APIConnectionError, APIConnectionTimeoutError, InternalServerError, RateLimitError } from '../src/node.js';
 import { recordingLogger, testClient } from './fixtures.js';
-import { type Handler, json, startServer, type TestServer } from './server.js';
+import { json, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -14,7 +14,6 @@ const err = (status: number, headers: Record<string, string> = {}) =>
   json(status, { error: { message: `status ${status}`, type: 'server_error', param: null, code: null } }, headers);
 const ok = json(200, { created: 1 });
 const gaps = () => server.requests.slice(1).map((r, i) => r.at - (server.requests[i]?.at ?? 0));
-const hang: Handler = () => new Promise(() => {});
 
 /** Make one generate call and return the retry delays (ms) the client computed, read from its `info` log lines. */
 async function retryDelays(): Promise<number[]> {
@@ -134,58 +133,5 @@ describe('retries', () => {
     expect(logger.lines.map((l) => l[0])).toEqual([
       expect.stringMatching(/^\[imagegen\] retrying \/images\/generations in 0 ms \(retry 1 of 2\) after: status 500$/),
     ]);
-  });
-});
-
-describe('timeouts and abort', () => {
-  it('throws APIConnectionTimeoutError when headers do not arrive within timeout, after retrying', async () => {
-    server.fallback = hang;
-    const error = await testClient(server.url, { timeout: 150, maxRetries: 1 })
-      .images.generate({ prompt: 'x' })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
-    expect((error as Error).message).toBe('Request timed out after 150 ms.');
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it('applies the timeout to the body of a non-streaming response', async () => {
-    server.fallback = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      res.write('{"created":');
-    };
-    // The body never completes: without the timeout this would hang until Vitest's own timeout.
-    await expect(testClient(server.url, { maxRetries: 0 }).images.generate({ prompt: 'x' }, { timeout: 200 })).rejects.toBeInstanceOf(
-      APIConnectionTimeoutError,
-    );
-  });
-
-  it('throws APIUserAbortError when the signal aborts during the request', async () => {
-    server.fallback = hang;
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('user said stop')), 100);
-    const error = await testClient(server.url)
-      .images.generate({ prompt: 'x' }, { signal: controller.signal })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(APIUserAbortError);
-    expect((error as Error).cause).toEqual(new Error('user said stop'));
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it('throws APIUserAbortError when the signal aborts during a retry wait', async () => {
-    // A 60 s wait (the longest the client honours): past Vitest's timeout, should the abort not end it.
-    server.queue(err(429, { 'retry-after-ms': '60000' }));
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { signal: controller.signal })).rejects.toBeInstanceOf(
-      APIUserAbortError,
-    );
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it('throws APIUserAbortError at once for an already aborted signal', async () => {
-    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
-      APIUserAbortError,
-    );
-    expect(server.requests).toHaveLength(0);
   });
 });

@@ -1,0 +1,114 @@
+// Redirects: followed (same method and body) for JSON and in-memory uploads, never with the key to another origin;
+// an upload from a stream or a file gets a final error saying why. Never a retried connection error.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { APIConnectionError, APIError, fromPath } from '../src/node.js';
+import { API_KEY, PNG, testClient } from './fixtures.js';
+import { type Handler, json, multipartEntries, startServer, type TestServer } from './server.js';
+
+let server: TestServer;
+let other: TestServer;
+let dir: string;
+const pngOnDisk = async () => {
+  const path = join(dir, 'cat.png');
+  await writeFile(path, PNG);
+  return path;
+};
+beforeAll(async () => {
+  [server, other] = await Promise.all([startServer(), startServer()]);
+  dir = await mkdtemp(join(tmpdir(), 'imagegen-redirects-'));
+});
+afterAll(() => Promise.all([server.close(), other.close(), rm(dir, { recursive: true, force: true })]));
+beforeEach(() => {
+  server.reset();
+  other.reset();
+});
+
+const ok = json(200, { created: 1 });
+/** Answer with `status` and a Location made from the request's own path. */
+const redirect =
+  (status: number, to: (path: string) => string): Handler =>
+  (req, res) =>
+    void res.writeHead(status, { location: to(req.path) }).end();
+
+describe('redirects', () => {
+  it.each([301, 302, 307, 308])('follows a %i for a JSON body, with the same method, body and key', async (status) => {
+    server.queue(
+      redirect(status, (path) => `${server.url}/moved${path}`),
+      ok,
+    );
+    await expect(testClient(server.url).images.generate({ prompt: 'otter' })).resolves.toEqual({ created: 1 });
+    const [first, second] = server.requests;
+    expect(server.requests).toHaveLength(2);
+    expect(second?.path).toBe(`/moved${first?.path}`);
+    expect(second?.method).toBe('POST');
+    expect(second?.body.toString()).toBe(first?.body.toString());
+    expect(second?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(second?.headers['idempotency-key']).toBe(first?.headers['idempotency-key']);
+  });
+
+  it('follows a relative Location, and an in-memory multipart upload is sent again whole', async () => {
+    server.queue(
+      redirect(307, (path) => path.replace('/v1/', '/v2/')),
+      ok,
+    );
+    await testClient(`${server.url}/v1`).images.edit({ image: PNG, prompt: 'hat' });
+    const [first, second] = server.requests;
+    expect(second?.path).toBe(first?.path.replace('/v1/', '/v2/'));
+    expect(await multipartEntries(second as never)).toEqual(await multipartEntries(first as never));
+  });
+
+  it('stops after 5 redirects with an error naming the last status and Location, not retried', async () => {
+    server.fallback = redirect(307, (path) => `${server.url}${path}`);
+    const error = await testClient(server.url)
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).not.toBeInstanceOf(APIConnectionError);
+    expect((error as APIError).status).toBe(307);
+    expect((error as Error).message).toBe(`307 redirect to ${server.url}${server.requests[0]?.path} not followed: more than 5 redirects`);
+    expect(server.requests).toHaveLength(6);
+  });
+
+  it('sends neither the key nor the organization and project to another origin', async () => {
+    server.queue(redirect(308, (path) => `${other.url}${path}`));
+    other.queue(ok);
+    await testClient(server.url, { organization: 'org-1', project: 'proj-1', defaultHeaders: { 'X-Api-Key': API_KEY } }).images.generate({
+      prompt: 'x',
+    });
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    const moved = other.requests[0];
+    expect(moved?.method).toBe('POST');
+    expect(moved?.headers.authorization).toBeUndefined();
+    expect(moved?.headers['openai-organization']).toBeUndefined();
+    expect(moved?.headers['openai-project']).toBeUndefined();
+    expect(JSON.stringify(moved?.headers)).not.toContain(API_KEY);
+  });
+
+  it.each([
+    ['a stream', async () => Readable.from([PNG])],
+    ['a file from disk', async () => fromPath(await pngOnDisk())],
+  ])('does not follow a redirect of an upload from %s, with a final error saying why and what to do', async (kind, image) => {
+    server.fallback = redirect(307, (path) => `${server.url}/moved${path}`);
+    const error = await testClient(server.url)
+      .images.edit({ image: await image(), prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).not.toBeInstanceOf(APIConnectionError);
+    // Following it, fetch would keep a copy of the whole upload in memory; an upload from bytes or a Blob is followed.
+    expect((error as Error).message).toBe(`Redirect not followed: the upload (image) is ${kind}; set baseURL to the new URL.`);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('does not follow a 303 (it asks for a GET): an error like any other status', async () => {
+    server.queue(redirect(303, () => `${server.url}/result`));
+    const error = await testClient(server.url)
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect((error as APIError).status).toBe(303);
+    expect(server.requests).toHaveLength(1);
+  });
+});
