@@ -27,7 +27,7 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   const call = () => fn();
   calls.add(call);
   return () => {
-    if (calls.delete(call) && !calls.size && waiting.get(signal) === entry) {
+    if (calls.delete(call) && !calls.size) {
       waiting.delete(signal);
       signal.removeEventListener('abort', listener);
     }

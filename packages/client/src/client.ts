@@ -119,11 +119,21 @@ type ResponseMediaType = keyof operations['createImage']['responses'][200]['cont
 /** The spec's `maxItems` of the edit image lists (multipart `image` and JSON `images`). */
 const MAX_IMAGES = Math.min(editImageMaxItems, jsonEditImagesMaxItems);
 
+/** What {@link rawClient} builds its openapi-fetch client from: the client's headers, fetch, dispatcher and key. */
+interface RawParts {
+  baseUrl: string;
+  headers: Record<string, string | undefined>;
+  customFetch: ((input: Request) => Promise<Response>) | undefined;
+  dispatcher: object | undefined;
+  /** The key for a request, when `apiKey` is a function (else it is in `headers`). */
+  keyNow: (() => Promise<string>) | undefined;
+}
+
 /**
- * Per images client, the options {@link rawClient} builds its openapi-fetch client from, replaced by that client once built.
- * Only `rawClient` calls `createClient`, so a bundle that never calls it leaves `createClient` out.
+ * Per images client, the parts {@link rawClient} builds its openapi-fetch client from, replaced by that client once
+ * built. Only `rawClient` builds (and calls `createClient`), so a bundle that never calls it leaves all that out.
  */
-const rawClients = new WeakMap<ImagesClient, FetchClientOptions | Client<paths>>();
+const rawClients = new WeakMap<ImagesClient, RawParts | Client<paths>>();
 
 /**
  * The openapi-fetch client behind an images client: same base URL, auth and project headers, `fetch` and (on Node) undici
@@ -134,7 +144,17 @@ export function rawClient(client: ImagesClient): Client<paths> {
   const raw = rawClients.get(client);
   if (!raw) throw new OpenAIError('rawClient: not a client made by createImagesClient.');
   if ('POST' in raw) return raw;
-  const built = createClient<paths>(raw);
+  const { baseUrl, headers, customFetch, dispatcher, keyNow } = raw;
+  const options: FetchClientOptions = {
+    baseUrl,
+    headers,
+    fetch: async (input: Request, init?: RequestInit) => {
+      if (keyNow) input.headers.set('Authorization', `Bearer ${await keyNow()}`);
+      return customFetch ? customFetch(input) : fetch(input, init);
+    },
+    ...(dispatcher && { requestInitExt: { dispatcher } }),
+  };
+  const built = createClient<paths>(options);
   rawClients.set(client, built);
   return built;
 }
@@ -157,12 +177,9 @@ function checkHeaders(headers: Record<string, string | undefined>): void {
   }
 }
 
-/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex. */
+/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex (each byte without padding). */
 function uuid(): string {
-  return (
-    globalThis.crypto?.randomUUID?.() ??
-    Array.from(globalThis.crypto?.getRandomValues(new Uint8Array(16)) ?? [], (b) => b.toString(16).padStart(2, '0')).join('')
-  );
+  return crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('');
 }
 
 function checkPrompt(prompt: unknown): void {
@@ -294,9 +311,11 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       method: 'POST',
       body: payload,
       headers: new Headers(payload instanceof FormData ? formHeaders : jsonHeaders),
-      // Redirects are followed below ('follow' would turn a POST into a GET). Unless 'error', fetch tees the body for a
-      // possible redirect, keeping a copy of all it sends (undici#4058): a file or stream upload is not followed.
-      redirect: unfollowable ? 'error' : 'manual',
+      // Unless 'error', fetch clones the request and tees its body for a possible redirect, on every call: a quarter more
+      // CPU per call, and a copy of all a file or stream upload sends (undici#4058). So a redirect first fails the fetch;
+      // the request is then sent again with 'manual' to read where to, and followed below ('follow' would turn a
+      // 301/302 POST into a GET), except for an upload from a file or stream.
+      redirect: 'error',
       dispatcher,
     } as RequestInit;
     const sent = init.headers as Headers;
@@ -337,16 +356,15 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           const location = headers.get('location');
           // 303 (See Other) asks for a GET: an error like any other status.
           if (location && /^30[1278]$/.test(`${status}`)) {
-            const to = new URL(location, target).href;
+            const to = new URL(location, target);
             void res.body?.cancel().catch(() => {});
-            if (unfollowable || ++redirects > 5)
-              throw fail('', `${status} redirect to ${to} not followed: ${unfollowable ? kind : 'more than 5 redirects'}`, status);
+            if (++redirects > 5) throw fail('', `${status} redirect to ${to} not followed: more than 5 redirects`, status);
             // The key and the organization's headers go to the API's origin only.
-            if (new URL(to).origin !== origin) {
+            if (to.origin !== origin) {
               foreign = true;
-              for (const name of [...sent.keys()]) if (SECRET_HEADER.test(name) || /^openai-/i.test(name)) sent.delete(name);
+              for (const name of [...sent.keys()]) if (/auth|key|cookie|token|secret|^openai-/i.test(name)) sent.delete(name);
             }
-            target = to;
+            target = to.href;
             attempt--;
             continue;
           }
@@ -381,8 +399,12 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
         } catch (cause) {
           if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
           if (cause instanceof OpenAIError) throw cause; // our own errors (above) are final
-          if (unfollowable && (cause as { cause?: Error } | undefined)?.cause?.message === 'unexpected redirect')
-            throw new APIError(`Redirect not followed: ${kind}; set baseURL to the new URL.`, cause);
+          if ((cause as { cause?: Error } | undefined)?.cause?.message === 'unexpected redirect' && init.redirect === 'error') {
+            if (unfollowable) throw new APIError(`Redirect not followed: ${kind}; set baseURL to the new URL.`, cause);
+            init.redirect = 'manual';
+            attempt--;
+            continue;
+          }
           // An upload that cannot be read (a file from fromPath changed or was removed since): retrying cannot help.
           if ((cause as { cause?: Error } | undefined)?.cause?.name === 'NotReadableError')
             throw new OpenAIError('Upload failed: a file changed after fromPath.', cause);
@@ -423,14 +445,6 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       },
     } as ImagesResource,
   };
-  rawClients.set(client, {
-    baseUrl: baseURL,
-    headers,
-    fetch: async (input: Request, init?: RequestInit) => {
-      if (keyFn) input.headers.set('Authorization', `Bearer ${await keyNow()}`);
-      return customFetch ? customFetch(input) : fetch(input, init);
-    },
-    ...(dispatcher && { requestInitExt: { dispatcher } }),
-  });
+  rawClients.set(client, { baseUrl: baseURL, headers, customFetch, dispatcher, keyNow: keyFn && keyNow });
   return client;
 }

@@ -124,7 +124,6 @@ const ENTITIES: Record<string, string> = {
   quot: '"',
   nbsp: '\u00a0',
   mdash: '\u2014',
-  hellip: '\u2026',
 };
 
 /**

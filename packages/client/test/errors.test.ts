@@ -96,7 +96,7 @@ describe('HTTP errors', () => {
         '502 Bad Gateway nginx',
       ],
       [
-        '<html><head><title>Upstream &amp; proxy &mdash; error</title></head><body><p>Try again &#8211; or don&#x27;t&hellip; &lt;soon&gt;&nbsp;&bogus;</p></body></html>',
+        '<html><head><title>Upstream &amp; proxy &mdash; error</title></head><body><p>Try again &#8211; or don&#x27;t&#8230; &lt;soon&gt;&nbsp;&bogus;</p></body></html>',
         '503 Upstream & proxy — error Try again – or don’t… <soon>\u00a0&bogus;'.replace('don’t', "don't"),
       ],
     ] as const;
