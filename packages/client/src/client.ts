@@ -320,9 +320,10 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     } as RequestInit;
     const sent = init.headers as Headers;
     for (const [name, value] of Object.entries(callHeaders)) sent.set(name, value);
-    let current = new AbortController();
-    // One listener per call on the caller's signal, whatever the attempts, waits and stream; removed when the call settles.
-    let settle = signal && onAbort(signal, () => current.abort());
+    // The attempt, retry wait or stream in progress: what the caller's signal aborts.
+    let current: AbortController | undefined;
+    // One subscription per call to the caller's signal (whatever the attempts, waits and stream), ended when the call settles.
+    let settle = signal && onAbort(signal, () => current?.abort());
     let redirects = 0;
     let foreign = false;
     try {
