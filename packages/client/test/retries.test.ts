@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APIConnectionError, APIConnectionTimeoutError, InternalServerError, RateLimitError } from '../src/node.js';
 import { recordingLogger, testClient } from './fixtures.js';
-import { json, startServer, type TestServer } from './server.js';
+import { apiError as err, json, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,8 +10,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const err = (status: number, headers: Record<string, string> = {}) =>
-  json(status, { error: { message: `status ${status}`, type: 'server_error', param: null, code: null } }, headers);
 const ok = json(200, { created: 1 });
 const gaps = () => server.requests.slice(1).map((r, i) => r.at - (server.requests[i]?.at ?? 0));
 

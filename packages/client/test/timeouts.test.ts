@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APIConnectionTimeoutError, APIUserAbortError } from '../src/node.js';
 import { completedEvent, testClient } from './fixtures.js';
-import { type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
+import { apiError as err, type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -11,8 +11,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const err = (status: number, headers: Record<string, string> = {}) =>
-  json(status, { error: { message: `status ${status}`, type: 'server_error', param: null, code: null } }, headers);
 const hang: Handler = () => new Promise(() => {});
 
 describe('timeouts and abort', () => {
