@@ -1,16 +1,22 @@
-// `pnpm release`: version the packages from the pending changesets, build and check them, publish what is new.
+// `pnpm release`: check, version the packages from the pending changesets, build them, publish what is new.
 //
-//   tsx scripts/release.ts                    changeset version → commit → build + lint → changeset publish (+ git tags)
-//   tsx scripts/release.ts --snapshot <tag>   changeset version --snapshot <tag> → build + lint →
+//   tsx scripts/release.ts                    spec:check → gate → changeset version → commit → build + lint →
+//                                             changeset publish (+ git tags)
+//   tsx scripts/release.ts --snapshot <tag>   gate → changeset version --snapshot <tag> → build + lint →
 //                                             changeset publish --tag <tag> --no-git-tag, then restore the tree
 //
+// The gate refuses to publish (one line naming what failed, nothing versioned or published) unless build, lint,
+// typecheck and test of every public package pass under turbo, and a project that installs the packed tarballs
+// compiles a consumer importing each of them (scripts/packed-consumer.ts).
 // It publishes to the registry npm is configured for (npm_config_registry / .npmrc). Start from a clean, committed
 // tree: the version bump becomes its own commit, so the `<name>@<version>` tags point at the released code.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { workspacePackages } from './pending-changesets.js';
+import { checkPackedConsumer, PackedConsumerError } from './packed-consumer.js';
+import { type WorkspacePackage, workspacePackages } from './pending-changesets.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (dir: string, name: string) => path.join(root, dir, 'node_modules', '.bin', name);
@@ -19,12 +25,74 @@ const changeset = bin('scripts', 'changeset');
 const biome = bin('.', 'biome');
 const tsx = bin('.', 'tsx');
 
+const USAGE = `usage: pnpm release [--snapshot <dist-tag>]
+
+  (no option)              spec:check, the gate, changeset version, commit, build + lint, changeset publish + git tags
+  --snapshot <dist-tag>    the gate, then publish snapshot versions under <dist-tag> (e.g. pr-123); the tree is restored
+  --help                   print this help
+
+The gate: turbo run build lint typecheck test for every public package, then a packed-tarball consumer that must compile.
+Publishes to the registry npm is configured for (npm_config_registry / .npmrc).`;
+
 class ReleaseError extends Error {}
+class UsageError extends Error {}
 
 function step(title: string, command: string, args: string[]): void {
   console.log(`\nrelease: ${title}\n$ ${[path.relative(root, command) || command, ...args].join(' ')}`);
-  const r = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  // The tools' output (their errors too) goes to stdout: stderr holds only release's own one-line verdict.
+  const r = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 1], env: process.env });
   if (r.status !== 0) throw new ReleaseError(`${title} failed (exit ${r.status ?? r.signal}); nothing after it ran`);
+}
+
+/** The tasks every public package must pass before anything is versioned or published. */
+const GATE_TASKS = ['build', 'lint', 'typecheck', 'test'] as const;
+
+// turbo writes one summary per run into .turbo/runs/; the new one names each task's exit code.
+function failedTasks(before: Set<string>): string[] {
+  const runs = path.join(root, '.turbo', 'runs');
+  const fresh = existsSync(runs) ? readdirSync(runs).filter((f) => f.endsWith('.json') && !before.has(f)) : [];
+  const failed: string[] = [];
+  for (const file of fresh) {
+    const summary = JSON.parse(readFileSync(path.join(runs, file), 'utf8')) as {
+      tasks?: { taskId: string; execution?: { exitCode?: number } }[];
+    };
+    for (const t of summary.tasks ?? []) if ((t.execution?.exitCode ?? 0) !== 0) failed.push(t.taskId);
+  }
+  return failed;
+}
+
+function gate(packages: WorkspacePackage[]): void {
+  const filters = packages.flatMap((p) => ['--filter', p.name]);
+  const runs = path.join(root, '.turbo', 'runs');
+  const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+  // --continue: every task runs to its end, so none is killed half-way (leaving e.g. attw's packed tarball behind).
+  const args = ['run', ...GATE_TASKS, ...filters, '--continue', '--summarize', '--output-logs', 'errors-only'];
+  console.log(`\nrelease: gate: ${GATE_TASKS.join(', ')} of ${packages.map((p) => p.name).join(', ')}\n$ turbo ${args.join(' ')}`);
+  // turbo's own report (the failing task's log) goes to stdout; stderr keeps only the one refusal line.
+  const r = spawnSync(turbo, args, { cwd: root, stdio: ['ignore', 'inherit', 1], env: process.env });
+  if (r.status !== 0) {
+    // The most basic failure first (a type error usually breaks the tests too): build, lint, typecheck, test.
+    const rank = (id: string) => GATE_TASKS.findIndex((t) => id.endsWith(`#${t}`));
+    const [task, ...more] = failedTasks(before).sort((a, b) => rank(a) - rank(b));
+    if (!task) {
+      throw new ReleaseError(
+        `refused: turbo run ${GATE_TASKS.join(' ')} failed (exit ${r.status ?? r.signal}; run: pnpm turbo ${args.join(' ')})`,
+      );
+    }
+    const [pkg, name] = task.split('#');
+    const others = more.length > 0 ? `; also failed: ${more.join(', ')}` : '';
+    throw new ReleaseError(`refused: ${task} failed (run: pnpm turbo run ${name} --filter ${pkg})${others}`);
+  }
+  console.log('\nrelease: gate: the packed tarballs in a fresh project (npm install, tsc --noEmit of a consumer)');
+  const work = mkdtempSync(path.join(tmpdir(), 'imagegen-release-consumer-'));
+  try {
+    checkPackedConsumer({ root, packages, work });
+  } catch (e) {
+    if (e instanceof PackedConsumerError) throw new ReleaseError(`refused: ${e.message}`);
+    throw e;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 function git(args: string[]): string {
@@ -40,10 +108,19 @@ function status(): [string, string][] {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { snapshot: { type: 'string' } }, strict: true });
+  let values: { snapshot?: string | undefined; help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({ options: { snapshot: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('. To specify')[0]} (see pnpm release --help)`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const snapshot = values.snapshot;
   if (snapshot !== undefined && !/^[a-z][a-z0-9-]*$/.test(snapshot))
-    throw new ReleaseError(`--snapshot needs a dist-tag name like "pr-123", got "${snapshot}"`);
+    throw new UsageError(`--snapshot needs a dist-tag name like "pr-123", got "${snapshot}"`);
 
   if (status().length > 0) {
     throw new ReleaseError(
@@ -57,6 +134,7 @@ function main(): void {
     step('build the spec', turbo, ['run', 'build', '--filter', '@imagegen/spec', '--output-logs', 'errors-only']);
     step('check that the pending changesets cover the spec changes', tsx, [path.join('scripts', 'spec-diff.ts'), '--check']);
   }
+  gate(publicPackages);
 
   step(
     snapshot ? `version snapshot "${snapshot}"` : 'version packages',
@@ -110,5 +188,5 @@ try {
   main();
 } catch (e) {
   console.error(`release: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
+  process.exit(e instanceof UsageError ? 2 : 1);
 }

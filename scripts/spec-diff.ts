@@ -32,6 +32,17 @@ export const FIX_COMMAND = 'pnpm spec:changeset';
 const SPEC_PACKAGE = '@imagegen/spec';
 const toolsRoot = path.resolve(import.meta.dirname, '..');
 
+const USAGE = `usage: pnpm spec:diff | spec:changeset | spec:check  (tsx scripts/spec-diff.ts [options])
+
+  (no option)        print the bump the spec change needs since the last release, and the API changes
+  --write            write .changeset/spec-<hash>.md bumping every spec-derived package (pnpm spec:changeset)
+  --check            exit 1 when the pending changesets bump less than the spec needs (pnpm spec:check)
+  --base <file>      compare with this merged spec instead of the last release
+  --revision <file>  the merged spec to compare (default: spec/dist/openapi.yaml)
+  --root <dir>       the repo checkout (default: this one)
+  --json             print the result as one JSON line
+  --help             print this help`;
+
 class UsageError extends Error {}
 
 function fail(message: string, code = 2): never {
@@ -186,6 +197,7 @@ async function main(): Promise<number> {
     write?: boolean | undefined;
     check?: boolean | undefined;
     json?: boolean | undefined;
+    help?: boolean | undefined;
   };
   try {
     ({ values } = parseArgs({
@@ -196,14 +208,17 @@ async function main(): Promise<number> {
         write: { type: 'boolean' },
         check: { type: 'boolean' },
         json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new UsageError(
-      `${(e as Error).message} (usage: spec-diff [--write | --check] [--base <file>] [--revision <file>] [--root <dir>] [--json])`,
-    );
+    throw new UsageError(`${(e as Error).message.split('. To specify')[0]} (see pnpm spec:diff --help)`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
   if (values.write && values.check) throw new UsageError('use either --write or --check, not both');
   const mode: Mode = values.write ? 'write' : values.check ? 'check' : 'print';

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workspacePackages } from '../pending-changesets.js';
+import { consumerSource, consumerTsconfig, type JsonExample, jsonExample } from '../packed-consumer.js';
+import { readChangesetConfig, workspacePackages } from '../pending-changesets.js';
 import { mirrorToRegistry, thirdPartyClosure } from '../verdaccio/mirror.js';
 import { type Registry, startRegistry } from '../verdaccio/registry.js';
 import { childEnv, copyWorkspace, ok, run, type WorkspaceCopy } from './workspace-copy.js';
@@ -14,8 +15,26 @@ let registry: Registry;
 let repo: WorkspaceCopy;
 let env: Record<string, string>;
 let scratch: string;
-let publicPackages: { name: string; dir: string }[];
+let publicPackages: { name: string; dir: string; version: string }[];
 const timings: Record<string, number> = {};
+
+type Level = 'major' | 'minor' | 'patch';
+
+/** `version` bumped by `level` (prerelease dropped), as changesets computes it. */
+function bumped(version: string, level: Level): string {
+  const [major = 0, minor = 0, patch = 0] = (version.split('-')[0] ?? '').split('.').map(Number);
+  if (level === 'major') return `${major + 1}.0.0`;
+  if (level === 'minor') return `${major}.${minor + 1}.0`;
+  return `${major}.${minor}.${patch + 1}`;
+}
+
+/** The version a release gives `name` when every public package is bumped by `level` (a `fixed` group moves together). */
+function releasedVersion(name: string, level: Level): string {
+  const group = readChangesetConfig(repo.dir).fixed?.find((g) => g.includes(name)) ?? [name];
+  const versions = publicPackages.filter((p) => group.includes(p.name)).map((p) => p.version);
+  const highest = versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1) ?? '0.0.0';
+  return bumped(highest, level);
+}
 
 const npm = (args: string[], cwd = scratch) => ok('npm', args, { cwd, env, timeoutMs: 180_000 });
 const npmJson = async <T>(args: string[]): Promise<T> => JSON.parse((await npm([...args, '--json'])).stdout) as T;
@@ -34,6 +53,9 @@ beforeAll(async () => {
   repo = await copyWorkspace('release');
   timings.setup = repo.setupMs;
   publicPackages = workspacePackages(repo.dir).filter((p) => !p.private);
+  // The copy starts as its own released state: every public package already on a version has its release tag, so
+  // the release compares the spec with it (as after a real release) and bumps from there.
+  for (const { name, version } of publicPackages) if (version !== '0.0.0') repo.git('tag', `${name}@${version}`);
   // The registry has no uplinks: give it the client's third-party dependencies (openapi-fetch and what it needs),
   // taken from the installed node_modules, so `npm install @imagegen/client` resolves offline.
   const mirrorStart = Date.now();
@@ -49,7 +71,47 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
+describe('pnpm release: usage', () => {
+  it('--help prints the usage and exits 0; an unknown option is one line and exit 2', async () => {
+    const help = await repo.run(repo.bin('tsx'), ['scripts/release.ts', '--help'], { env });
+    expect(help.code, help.output).toBe(0);
+    expect(help.stdout).toMatch(/^usage: pnpm release/);
+    const typo = await repo.run(repo.bin('tsx'), ['scripts/release.ts', '--snapshto', 'pr-1'], { env });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^release: Unknown option '--snapshto'/)]);
+  });
+});
+
 describe('pnpm release → local registry', () => {
+  it('refuses to publish a tree that does not type-check: one line naming the task, nothing versioned or published', async () => {
+    const broken = path.join('packages', 'client', 'src', 'release-gate-type-error.ts');
+    writeFileSync(path.join(repo.dir, broken), "export const count: number = 'not a number';\n");
+    repo.git('add', '-A');
+    repo.git('commit', '--quiet', '-m', 'a type error the build does not see');
+    commitChangeset('refused.md', Object.fromEntries(publicPackages.map((p) => [p.name, 'minor'])), 'A release that must not happen.');
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    try {
+      const refused = await repo.run(repo.bin('tsx'), ['scripts/release.ts'], { env, timeoutMs: 600_000 });
+      timings.refused = refused.ms;
+      expect(refused.code, refused.output).toBe(1);
+      // One line, naming the type-check first (a test that fails on the same tree is listed after it).
+      const lines = refused.stderr.trim().split('\n');
+      expect(lines, refused.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^release: refused: @imagegen\/client#typecheck failed \(run: pnpm turbo run typecheck --filter @imagegen\/client\)(; also failed: .*)?$/,
+      );
+      expect(repo.git('rev-parse', 'HEAD').trim()).toBe(head);
+      expect(repo.changedFiles()).toEqual([]);
+      for (const { name } of publicPackages) {
+        const view = await run('npm', ['view', name, 'versions', '--json'], { cwd: scratch, env });
+        expect(view.code, `${name} must not be on the registry: ${view.output}`).not.toBe(0);
+      }
+    } finally {
+      repo.git('rm', '--quiet', broken, path.join('.changeset', 'refused.md'));
+      repo.git('commit', '--quiet', '-m', 'fix the type error');
+    }
+  });
+
   it('versions, commits, builds and publishes every public package, with git tags', async () => {
     expect(publicPackages.map((p) => p.name).sort()).toEqual([
       '@imagegen/client',
@@ -58,116 +120,91 @@ describe('pnpm release → local registry', () => {
       '@imagegen/types',
     ]);
     commitChangeset(
-      'first-release.md',
+      'release.md',
       Object.fromEntries(publicPackages.map((p) => [p.name, 'minor'])),
-      'First release: the OpenAI Images API spec, its generated types, the typed client and the contract suite.',
+      'A release: the OpenAI Images API spec, its generated types, the typed client and the contract suite.',
     );
     const release = await repo.run(repo.bin('tsx'), ['scripts/release.ts'], { env, timeoutMs: 600_000 });
     timings.release = release.ms;
     expect(release.code, release.output).toBe(0);
 
     for (const { name } of publicPackages) {
-      expect(await npmJson<string>(['view', `${name}@0.1.0`, 'version'])).toBe('0.1.0');
-      expect(repo.git('tag', '--list', `${name}@0.1.0`).trim()).toBe(`${name}@0.1.0`);
+      const version = releasedVersion(name, 'minor');
+      expect(await npmJson<string>(['view', `${name}@${version}`, 'version'])).toBe(version);
+      expect(repo.git('tag', '--list', `${name}@${version}`).trim()).toBe(`${name}@${version}`);
     }
     // The bump is its own commit (tags point at it) and the tree is clean: biome-formatted, nothing left over.
+    const clientVersion = releasedVersion('@imagegen/client', 'minor');
     expect(repo.git('log', '-1', '--format=%s').trim()).toBe('chore(release): version packages');
-    expect(repo.git('rev-list', '-n', '1', '@imagegen/client@0.1.0').trim()).toBe(repo.git('rev-parse', 'HEAD').trim());
+    expect(repo.git('rev-list', '-n', '1', `@imagegen/client@${clientVersion}`).trim()).toBe(repo.git('rev-parse', 'HEAD').trim());
     expect(repo.changedFiles()).toEqual([]);
-    expect(readFileSync(path.join(repo.dir, 'packages', 'client', 'CHANGELOG.md'), 'utf8')).toContain('First release');
+    expect(readFileSync(path.join(repo.dir, 'packages', 'client', 'CHANGELOG.md'), 'utf8')).toContain('A release: the OpenAI Images API');
     // Published manifests carry real versions, not workspace: ranges.
-    const client = await npmJson<{ dependencies: Record<string, string> }>(['view', '@imagegen/client@0.1.0']);
-    expect(client.dependencies['@imagegen/types']).toBe('0.1.0');
+    const client = await npmJson<{ dependencies: Record<string, string> }>(['view', `@imagegen/client@${clientVersion}`]);
+    expect(client.dependencies['@imagegen/types']).toBe(releasedVersion('@imagegen/types', 'minor'));
   });
 
   describe('a fresh project that installs @imagegen/client from the registry', () => {
     let project: string;
-    // A stub fetch answers in-process: the client runs for real without any network.
-    const call = `createImagesClient({
-  apiKey: 'sk-test',
-  baseURL: 'http://127.0.0.1:9/v1',
-  fetch: async (request) => {
-    seen = request;
-    return Response.json({ created: 1787322480, data: [{ b64_json: 'aGVsbG8=' }] });
-  },
-}).images.generate({ prompt: 'A lighthouse at dusk' })`;
-    const report = '({ method: seen.method, url: seen.url, body: await seen.json(), created: res.created, image: res.data[0].b64_json })';
-    const expected = {
+    let example: JsonExample;
+    // A stub fetch answers in-process with the spec's response example: the client runs for real without any network.
+    const call = () => `rawClient(
+  createImagesClient({
+    apiKey: 'sk-test',
+    baseURL: 'http://127.0.0.1:9/v1',
+    fetch: async (request) => {
+      seen = request;
+      return Response.json(${JSON.stringify(example.response)});
+    },
+  }),
+).POST(${JSON.stringify(example.path)}, { body: ${JSON.stringify(example.body)} })`;
+    const report = '({ method: seen.method, url: seen.url, body: await seen.json(), data: res.data })';
+    const expected = () => ({
       method: 'POST',
-      url: 'http://127.0.0.1:9/v1/images/generations',
-      body: { prompt: 'A lighthouse at dusk' },
-      created: 1787322480,
-      image: 'aGVsbG8=',
-    };
+      url: `http://127.0.0.1:9/v1${example.path}`,
+      body: example.body,
+      data: example.response,
+    });
 
     beforeAll(async () => {
+      example = jsonExample(JSON.parse(readFileSync(path.join(repo.dir, 'spec', 'dist', 'openapi.json'), 'utf8')));
       project = path.join(scratch, 'consumer');
       mkdirSync(project);
       writeFileSync(path.join(project, 'package.json'), '{ "name": "consumer", "version": "1.0.0", "private": true }\n');
-      const install = await npm(
-        ['install', '@imagegen/client@0.1.0', '@imagegen/types@0.1.0', '--registry', registry.registry, '--no-audit', '--no-fund'],
-        project,
-      );
+      const versions = ['@imagegen/client', '@imagegen/types'].map((name) => `${name}@${releasedVersion(name, 'minor')}`);
+      const install = await npm(['install', ...versions, '--registry', registry.registry, '--no-audit', '--no-fund'], project);
       timings.consumerInstall = install.ms;
     });
 
     it('runs from an ES module', async () => {
       writeFileSync(
         path.join(project, 'esm.mjs'),
-        `import { createImagesClient } from '@imagegen/client';\nlet seen;\nconst res = await ${call};\nconsole.log(JSON.stringify(${report}));\n`,
+        `import { createImagesClient, rawClient } from '@imagegen/client';\nlet seen;\nconst res = await ${call()};\nconsole.log(JSON.stringify(${report}));\n`,
       );
       const r = await ok(process.execPath, ['esm.mjs'], { cwd: project });
-      expect(JSON.parse(r.stdout)).toEqual(expected);
+      expect(JSON.parse(r.stdout)).toEqual(expected());
     });
 
     it('runs from a CommonJS module', async () => {
       writeFileSync(
         path.join(project, 'cjs.cjs'),
-        `const { createImagesClient } = require('@imagegen/client');\nlet seen;\n(async () => {\n  const res = await ${call};\n  console.log(JSON.stringify(${report}));\n})();\n`,
+        `const { createImagesClient, rawClient } = require('@imagegen/client');\nlet seen;\n(async () => {\n  const res = await ${call()};\n  console.log(JSON.stringify(${report}));\n})();\n`,
       );
       const r = await run(process.execPath, ['cjs.cjs'], { cwd: project });
       expect(r.code, r.output).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual(expected);
+      expect(JSON.parse(r.stdout)).toEqual(expected());
     });
 
     it('type-checks with tsc (ESM and CJS resolution, the published .d.ts files included)', async () => {
-      writeFileSync(
-        path.join(project, 'index.ts'),
-        `import { createImagesClient, type ImagesResponse } from '@imagegen/client';
-import type { CreateImageRequest } from '@imagegen/types';
-
-const body = { prompt: 'A lighthouse at dusk', model: 'gpt-image-1.5', size: '1024x1024' } satisfies CreateImageRequest;
-// @ts-expect-error prompt is required
-const missingPrompt: CreateImageRequest = { model: 'dall-e-3' };
-
-export async function created(): Promise<number> {
-  const res: ImagesResponse = await createImagesClient({ apiKey: 'sk-test' }).images.generate(body);
-  return res.created;
-}
-export { missingPrompt };
-`,
-      );
+      // What the release gate compiles against the packed tarballs, here against the packages from the registry.
+      const installed = publicPackages.filter((p) => ['@imagegen/client', '@imagegen/types'].includes(p.name));
+      writeFileSync(path.join(project, 'index.ts'), consumerSource(installed, example));
       // The same import from a CommonJS module resolves the package's \`require\` types (index.d.cts).
       writeFileSync(
         path.join(project, 'require.cts'),
         `import { createImagesClient } from '@imagegen/client';\nexport const client = createImagesClient({ apiKey: 'sk-test' });\n`,
       );
-      writeFileSync(
-        path.join(project, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            noEmit: true,
-            module: 'nodenext',
-            moduleResolution: 'nodenext',
-            target: 'es2022',
-            lib: ['es2022', 'dom'],
-            types: [],
-            skipLibCheck: false,
-          },
-          include: ['index.ts', 'require.cts'],
-        }),
-      );
+      writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(consumerTsconfig(repo.dir, ['index.ts', 'require.cts'])));
       const tsc = await run(repo.bin('tsc'), ['-p', project], { cwd: project });
       expect(tsc.code, tsc.output).toBe(0);
     });
@@ -178,7 +215,8 @@ export { missingPrompt };
     const tarballs = path.join(scratch, 'tarballs');
     mkdirSync(tarballs);
     for (const { name, dir } of publicPackages) {
-      const [packed] = await npmJson<{ filename: string }[]>(['pack', `${name}@0.1.0`, '--pack-destination', tarballs]);
+      const version = releasedVersion(name, 'minor');
+      const [packed] = await npmJson<{ filename: string }[]>(['pack', `${name}@${version}`, '--pack-destination', tarballs]);
       const tarball = path.join(tarballs, path.basename(packed?.filename ?? ''));
       const publint = await run(bin('publint'), ['run', tarball, '--strict'], { cwd: scratch });
       expect(publint.code, `${name}: ${publint.output}`).toBe(0);
@@ -192,13 +230,17 @@ export { missingPrompt };
   });
 
   it('spec-diff finds the released spec in the registry when the git tag is missing', async () => {
-    repo.git('tag', '-d', '@imagegen/spec@0.1.0');
+    // As in a clone without tags: every spec release tag is gone, so only the registry knows the released spec.
+    const spec = `@imagegen/spec@${releasedVersion('@imagegen/spec', 'minor')}`;
+    const specTags = repo.git('tag', '--list', '@imagegen/spec@*').trim().split('\n').filter(Boolean);
+    const tagged = new Map(specTags.map((t) => [t, repo.git('rev-list', '-n', '1', t).trim()]));
+    repo.git('tag', '-d', ...specTags);
     try {
       const r = await repo.run(repo.bin('tsx'), ['scripts/spec-diff.ts', '--json'], { env, timeoutMs: 120_000 });
       expect(r.code, r.output).toBe(0);
-      expect(JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ base: '@imagegen/spec@0.1.0 (npm)', bump: 'none' });
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ base: `${spec} (npm)`, bump: 'none' });
     } finally {
-      repo.git('tag', '@imagegen/spec@0.1.0', '@imagegen/client@0.1.0');
+      for (const [tag, commit] of tagged) repo.git('tag', tag, commit);
     }
   });
 
@@ -211,8 +253,9 @@ export { missingPrompt };
     expect(snapshot.code, snapshot.output).toBe(0);
 
     const tags = await npmJson<Record<string, string>>(['view', '@imagegen/client', 'dist-tags']);
-    expect(tags.latest).toBe('0.1.0');
-    expect(tags['pr-42']).toMatch(/^0\.1\.1-pr-42-\d{14}$/);
+    const latest = releasedVersion('@imagegen/client', 'minor');
+    expect(tags.latest).toBe(latest);
+    expect(tags['pr-42']).toMatch(new RegExp(`^${bumped(latest, 'patch').replaceAll('.', '\\.')}-pr-42-\\d{14}$`));
     // types is released in lockstep with the client, so it gets the same snapshot version.
     const typesTags = await npmJson<Record<string, string>>(['view', '@imagegen/types', 'dist-tags']);
     expect(typesTags['pr-42']).toBe(tags['pr-42']);

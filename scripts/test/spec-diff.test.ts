@@ -18,7 +18,7 @@ type Report = {
   ok: boolean;
   packages: string[];
   changeset?: string;
-  report?: { changes: { kind: string; action: string; group: string; text: string }[] };
+  report?: { changes: { kind: string; action: string; group: string; text: string; mediaTypes?: string[]; advice?: string }[] };
 };
 
 // spec, three published packages derived from it (types devDepends on spec, client on types, contract on both)
@@ -97,7 +97,7 @@ describe('spec-diff: classification', () => {
     expect(r.packages).toEqual(['@imagegen/spec', '@imagegen/client', '@imagegen/contract', '@imagegen/types']);
   });
 
-  it('names each change under its operation, as added / removed / changed', async () => {
+  it('names each change under its operation, as added / removed / deprecated / changed, with what to do when it breaks', async () => {
     const dir = scratchRepo();
     setRevision(dir, 'breaking');
     const breaking = (await report(dir, ['--base', fixture('base')])).report?.changes ?? [];
@@ -107,27 +107,75 @@ describe('spec-diff: classification', () => {
           kind: 'breaking',
           action: 'Removed',
           group: 'POST /images/generations createImage',
-          text: expect.stringContaining('revised_prompt'),
+          text: 'optional property `data[].revised_prompt` from the 200 response',
+          advice: 'stop reading `data[].revised_prompt` from the response',
         }),
         expect.objectContaining({
           kind: 'breaking',
           action: 'Changed',
           group: 'POST /images/generations createImage',
           text: expect.stringContaining('`model` became required'),
+          advice: 'send `model` in every request',
+        }),
+        // The client method comes from the removed operation's `x-imagegen-method` in the base spec.
+        expect.objectContaining({
+          kind: 'breaking',
+          action: 'Removed',
+          group: 'POST /images/variations createImageVariation',
+          text: 'the operation',
+          advice: 'stop calling `images.createVariation`',
         }),
       ]),
     );
     setRevision(dir, 'additive');
     const additive = (await report(dir, ['--base', fixture('base')])).report?.changes ?? [];
-    expect(additive.map((c) => [c.kind, c.action])).toEqual([
-      ['additive', 'Added'],
-      ['additive', 'Added'],
-      ['additive', 'Added'],
-    ]);
+    expect(new Set(additive.map((c) => c.kind))).toEqual(new Set(['additive']));
     expect(additive.map((c) => c.text).join('\n')).toMatch(/`avif`[\s\S]*`seed`|`seed`[\s\S]*`avif`/);
+    expect(additive).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'Deprecated', text: 'request property `prompt`' })]),
+    );
     setRevision(dir, 'docs');
     const docs = (await report(dir, ['--base', fixture('base')])).report?.changes ?? [];
     expect(docs.map((c) => c.text).sort()).toEqual(['description of request body property `prompt`', 'description of the operation']);
+  });
+
+  it('says a change once, not once per media type, and names fields by their path in the request', async () => {
+    const dir = scratchRepo();
+    setRevision(dir, 'additive');
+    const edit = ((await report(dir, ['--base', fixture('base')])).report?.changes ?? []).filter(
+      (c) => c.group === 'POST /images/edits createImageEdit',
+    );
+    const texts = edit.map((c) => c.text);
+    expect(texts).toEqual([...new Set(texts)]);
+    // Both edit media types got `gif`: one change, both media types named in the JSON report, neither in the text.
+    const gif = edit.filter((c) => c.text.includes('`gif`'));
+    expect(gif).toHaveLength(1);
+    expect(gif[0]?.mediaTypes?.sort()).toEqual(['application/json', 'multipart/form-data']);
+    expect(gif[0]?.text).toBe('`gif` enum value to the request property `output_format`');
+    // anyOf branches and nested objects: the field's path, not oasdiff's schema path.
+    expect(texts).toContain('`gpt-image-2.5-flare` enum value to the request property `model`');
+    expect(texts).toContain('`max` enum value to the request property `svg.reasoning.effort`');
+    expect(texts.join('\n')).not.toMatch(/subschema|media type:|\/reasoning\//);
+    // A change to one media type only says which.
+    expect(texts).toContain('optional request property `markup` (multipart/form-data only)');
+  });
+
+  it('puts breaking changes first, each with what to do, then the rest by operation', async () => {
+    const dir = scratchRepo();
+    setRevision(dir, 'breaking');
+    await ok(tsx, [script, '--root', dir, '--base', fixture('base'), '--write'], { cwd: dir });
+    const [name] = generatedChangesets(dir);
+    const body = readFileSync(path.join(dir, '.changeset', name as string), 'utf8').split('\n---\n')[1] ?? '';
+    const bullets = body.split('\n').filter((l) => l.startsWith('- '));
+    expect(bullets[0]).toBe(
+      '- `POST /images/variations` (`createImageVariation`): removed the operation — stop calling `images.createVariation`',
+    );
+    expect(bullets).toContain(
+      '- `POST /images/edits` (`createImageEdit`): removed enum value `webp` of the request property `output_format` — stop sending `webp` as `output_format`',
+    );
+    expect(bullets.filter((l) => l.includes('`webp`'))).toHaveLength(1);
+    // The headline, then the breaking section before any bullet.
+    expect(body.trim().split('\n')[2]).toMatch(/^Breaking — /);
   });
 });
 
@@ -154,7 +202,7 @@ describe('spec-diff --write / --check', () => {
     );
     expect(text).not.toContain('@imagegen/docs');
     expect(text).toContain('- `POST /images/generations` (`createImage`)');
-    expect(text).toContain('  - Added: the new optional request property `seed`');
+    expect(text).toContain('  - Added: optional request property `seed`');
 
     const after = await specDiff(dir, ['--base', fixture('base'), '--check']);
     expect(after.code, after.output).toBe(0);
@@ -279,6 +327,14 @@ describe('spec-diff: bad input → one line, non-zero exit', () => {
     mkdirSync(path.join(dir, 'spec', 'dist'), { recursive: true });
     writeFileSync(path.join(dir, 'spec', 'dist', 'openapi.yaml'), 'openapi: [3.1.0\n');
     expect(oneLine(await specDiff(dir, ['--base', fixture('base')]))).toMatch(/oasdiff \w+ failed/);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const dir = scratchRepo();
+    const r = await specDiff(dir, ['--help']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/^usage: pnpm spec:diff/);
+    expect(r.stdout).toContain('--write');
   });
 
   it('a missing merged spec, an unknown flag, --write with --check', async () => {

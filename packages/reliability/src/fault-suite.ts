@@ -5,7 +5,7 @@ import { mkdtempSync, openAsBlob, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { type ClientOptions, createImagesClient, getResponseMeta, type ImagesClient, type Logger } from './client.js';
+import { type ClientOptions, createImagesClient, getResponseMeta, type ImagesClient, type Logger } from '@imagegen/client';
 import { type Fault, type FaultServer, type RecordedRequest, startFaultServer } from './fault-server.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -37,14 +37,12 @@ export interface Scenario {
   /** The server's answers, request by request; after them `fallback` (default: a 200 ImagesResponse). */
   faults: Fault[];
   fallback?: Fault;
-  /** Client options over the suite's defaults (`maxRetries: 2`, `timeout: 5000`, `streamIdleTimeout: 2000`). */
+  /** Client options over the suite's defaults (`maxRetries: 2`, `timeout: 30_000`, `streamIdleTimeout: 30_000`). */
   client?: Partial<ClientOptions>;
   call(client: ImagesClient, env: ScenarioEnv): Promise<unknown>;
   /** `'success'` or the exact error class the call must throw (a subclass also counts with `subclassOk`). */
   expect: 'success' | ErrorClass;
   subclassOk?: boolean;
-  /** The call must settle within this many ms. */
-  boundMs: number;
   /** Extra checks; each returned string is a problem. */
   check?(run: ScenarioRun): string[];
 }
@@ -53,8 +51,8 @@ export interface ScenarioResult {
   name: string;
   expected: string;
   outcome: string;
+  /** How long the call took: reported, never judged (only a hang fails). */
   ms: number;
-  boundMs: number;
   requests: number;
   /** Resources (sockets, timers, file handles) still open after the call, beyond what was open before. */
   leaks: string[];
@@ -233,12 +231,28 @@ export async function closeSuiteContext(ctx: SuiteContext): Promise<void> {
   removeSuiteFiles(ctx.files);
 }
 
+/** A call that has not settled after this long hangs: it is aborted and the scenario fails. */
+export const HANG_MS = 120_000;
+/** How long resources may take to close after the call before they count as leaked. */
+export const SETTLE_MS = 10_000;
+
+export interface RunOptions {
+  /** Default {@link HANG_MS}. */
+  hangMs?: number;
+  /** Default {@link SETTLE_MS}. */
+  settleMs?: number;
+}
+
 /**
- * Run one scenario: script the server, call the client (with a hard limit of `2 × boundMs + 1 s`, after which the
- * call is aborted and reported), then close idle keep-alive connections and wait (at most 2 s) for the process to
- * be back to the resources it had before the call.
+ * Run one scenario: script the server, call the client (aborted and failed as a hang after `hangMs`), then close
+ * idle keep-alive connections and wait (at most `settleMs`) for the process to be back to the resources it had
+ * before the call. The time the call took is reported, never judged: on a busy machine it says nothing.
  */
-export async function runScenario(scenario: Scenario, ctx: SuiteContext): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  ctx: SuiteContext,
+  { hangMs = HANG_MS, settleMs = SETTLE_MS }: RunOptions = {},
+): Promise<ScenarioResult> {
   const { server } = ctx;
   server.script(scenario.faults, scenario.fallback);
   server.requests.length = 0;
@@ -248,8 +262,9 @@ export async function runScenario(scenario: Scenario, ctx: SuiteContext): Promis
     logger: ctx.logger,
     logLevel: 'debug',
     maxRetries: 2,
-    timeout: 5000,
-    streamIdleTimeout: 2000,
+    // Generous, so that only the scenarios about timeouts (which set their own) meet one on a loaded machine.
+    timeout: 30_000,
+    streamIdleTimeout: 30_000,
     ...scenario.client,
   });
   const unhandled: string[] = [];
@@ -280,7 +295,7 @@ export async function runScenario(scenario: Scenario, ctx: SuiteContext): Promis
       error = e;
     },
   );
-  const hardLimit = scenario.boundMs * 2 + 1000;
+  const hardLimit = hangMs;
   let limit: NodeJS.Timeout | undefined;
   const overrun = new Promise((resolve) => {
     limit = setTimeout(resolve, hardLimit);
@@ -300,7 +315,7 @@ export async function runScenario(scenario: Scenario, ctx: SuiteContext): Promis
   await sleep(20);
   let leaks: string[] = [];
   let inFlight = 0;
-  for (const deadline = Date.now() + 2000; ; ) {
+  for (const deadline = Date.now() + settleMs; ; ) {
     server.closeIdle();
     await sleep(20); // lets the client see the closes
     const after = resourceCounts();
@@ -326,7 +341,6 @@ export async function runScenario(scenario: Scenario, ctx: SuiteContext): Promis
       problems.push(`expected ${expected}, got ${describeOutcome(error)}`);
     }
   }
-  if (ms > scenario.boundMs) problems.push(`took ${ms} ms, bound ${scenario.boundMs} ms`);
   const run: ScenarioRun = {
     value,
     error,
@@ -346,7 +360,6 @@ export async function runScenario(scenario: Scenario, ctx: SuiteContext): Promis
     expected,
     outcome: settled ? describeOutcome(error) : 'hang',
     ms,
-    boundMs: scenario.boundMs,
     requests: run.requests.length,
     leaks,
     unhandled,

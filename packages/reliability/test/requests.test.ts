@@ -1,8 +1,8 @@
 // Bad requests: what is certainly wrong is refused before anything is sent, with a message naming field and value.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { badRequests, checkBadRequest } from './bad-requests.js';
-import { type FaultServer, startFaultServer } from './fault-server.js';
-import { createSuiteFiles, removeSuiteFiles, type SuiteFiles } from './fault-suite.js';
+import { badRequests, checkBadRequest } from '../src/bad-requests.js';
+import { type FaultServer, startFaultServer } from '../src/fault-server.js';
+import { createSuiteFiles, removeSuiteFiles, type SuiteFiles } from '../src/fault-suite.js';
 
 let server: FaultServer;
 let files: SuiteFiles;

@@ -1,8 +1,11 @@
 // A loopback HTTP server that misbehaves on purpose: each request gets the next scripted fault (a 429, a reset, a
 // stalled stream, a 100 MB body, …). It records what every attempt sent, so tests can compare retried uploads.
+
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { encodeSse } from '@imagegen/client/internal/sse';
+import { streamEvents } from './spec-stream.js';
 
 export interface RecordedRequest {
   method: string;
@@ -212,29 +215,36 @@ export const redirect =
     res.end();
   };
 
-export const sseFrame = (data: unknown, event?: string) =>
-  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+/** One SSE message as the API writes it (the repo's one SSE writer); `data` that is not a string is sent as JSON. */
+export const sseFrame = (data: unknown, event?: string) => encodeSse(event, typeof data === 'string' ? data : JSON.stringify(data));
 
-export const partialEvent = (index: number) => ({
-  type: 'image_generation.partial_image',
-  b64_json: 'iVBORw0KGgo=',
-  created_at: 1,
-  size: '1024x1024',
-  quality: 'low',
-  background: 'opaque',
-  output_format: 'png',
-  partial_image_index: index,
-});
-export const completedEvent = (b64 = 'iVBORw0KGgo=') => ({
-  type: 'image_generation.completed',
-  b64_json: b64,
-  created_at: 1,
-  size: '1024x1024',
-  quality: 'low',
-  background: 'opaque',
-  output_format: 'png',
-  usage: { total_tokens: 1, input_tokens: 1, output_tokens: 0, input_tokens_details: { text_tokens: 1, image_tokens: 0 } },
-});
+/** A frame of a scripted stream: text as is, or built from the stream examples of the operation the request went to. */
+export type Frame = string | ((examples: StreamExamples) => string);
+
+/** The spec's stream examples of one operation: its first (a partial image) and its last (the completed image). */
+export interface StreamExamples {
+  first: Record<string, unknown>;
+  last: Record<string, unknown>;
+}
+
+function examplesFor(req: IncomingMessage): StreamExamples {
+  const events = streamEvents(req.url ?? '', req.method ?? '');
+  const first = events[0];
+  const last = events.at(-1);
+  if (!first || !last) throw new Error(`the spec has no stream examples for ${req.method} ${req.url}`);
+  return { first: first.data, last: last.data };
+}
+
+/** The operation's first stream example (a partial image), as the spec writes it. */
+export const partialFrame: Frame = (examples) => sseFrame(examples.first, String(examples.first.type));
+/** The operation's last stream example (the completed image). */
+export const completedFrame: Frame = (examples) => sseFrame(examples.last, String(examples.last.type));
+
+function resolveFrames(frames: Frame[], req: IncomingMessage): string[] {
+  if (frames.every((f) => typeof f === 'string')) return frames as string[];
+  const examples = examplesFor(req);
+  return frames.map((f) => (typeof f === 'string' ? f : f(examples)));
+}
 
 export interface SseOptions {
   gapMs?: number;
@@ -245,9 +255,10 @@ export interface SseOptions {
 
 /** A `text/event-stream` 200 with these frames, `gapMs` apart. */
 export const sse =
-  (frames: string[], { gapMs = 0, after = 'end', headers = {} }: SseOptions = {}): Fault =>
+  (scripted: Frame[], { gapMs = 0, after = 'end', headers = {} }: SseOptions = {}): Fault =>
   ({ res, req, onClose }) =>
     new Promise<void>((resolve) => {
+      const frames = resolveFrames(scripted, req);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
       res.flushHeaders();
       let i = 0;
@@ -316,11 +327,12 @@ export const hugeJson =
     if (!res.destroyed) res.end(tail);
   };
 
-/** One SSE `completed` event whose `b64_json` is about `bytes` long, written in 64 KiB pieces. */
+/** The operation's completed stream event with a `b64_json` of about `bytes`, written in 64 KiB pieces. */
 export const hugeSseEvent =
   (bytes: number): Fault =>
-  async ({ res }) => {
-    const frame = sseFrame(completedEvent('@@'));
+  async ({ req, res }) => {
+    const { last } = examplesFor(req);
+    const frame = sseFrame({ ...last, b64_json: '@@' }, String(last.type));
     const [before, after] = frame.split('@@') as [string, string];
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(before);
@@ -328,13 +340,13 @@ export const hugeSseEvent =
     for (let left = bytes; left > 0 && !res.destroyed; left -= chunk.length) {
       if (!res.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await drained(res);
     }
-    if (!res.destroyed) res.end(`${after}data: [DONE]\n\n`);
+    if (!res.destroyed) res.end(`${after}${sseFrame('[DONE]')}`);
   };
 
 /** A stream whose first event is malformed JSON that quotes the request's `Authorization` header. */
 export const echoAuthorizationInStream: Fault = ({ req, res }) => {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.end(`data: {"debug": "upstream saw ${String(req.headers.authorization ?? '')}"\n\n`);
+  res.end(sseFrame(`{"debug": "upstream saw ${String(req.headers.authorization ?? '')}"`));
 };
 
 /**
