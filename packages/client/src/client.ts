@@ -325,7 +325,6 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     // One subscription per call to the caller's signal (whatever the attempts, waits and stream), ended when the call settles.
     let settle = signal && onAbort(signal, () => current?.abort());
     let redirects = 0;
-    let foreign = false;
     try {
       for (let attempt = 0; ; attempt++) {
         current = new AbortController();
@@ -342,7 +341,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           signal?.throwIfAborted();
           if (keyFn) {
             key = await keyNow();
-            if (!foreign) sent.set('Authorization', `Bearer ${key}`);
+            sent.set('Authorization', `Bearer ${key}`);
           }
           init.signal = controller.signal;
           const started = Date.now();
@@ -359,12 +358,9 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           if (location && /^30[1278]$/.test(`${status}`)) {
             const to = new URL(location, target);
             void res.body?.cancel().catch(() => {});
-            if (++redirects > 5) throw fail('', `${status} redirect to ${to} not followed: more than 5 redirects`, status);
-            // The key and the organization's headers go to the API's origin only.
-            if (to.origin !== origin) {
-              foreign = true;
-              for (const name of [...sent.keys()]) if (/auth|key|cookie|token|secret|^openai-/i.test(name)) sent.delete(name);
-            }
+            // The key, the organization's headers and the request itself (a prompt, images) go to the API's origin only.
+            const why = to.origin !== origin ? `another origin` : ++redirects > 5 ? 'more than 5 redirects' : '';
+            if (why) throw fail('', `${status} redirect to ${to} not followed: ${why}`, status);
             target = to.href;
             attempt--;
             continue;
