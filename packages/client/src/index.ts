@@ -32,5 +32,5 @@ export type { Logger, LogLevel } from './log.js';
 export { sniffImageType } from './mime.js';
 export type { Uploadable } from './multipart.js';
 export { type FromPathOptions, fromPath } from './node-fs.js';
-export { getResponseMeta, type RateLimitInfo, type ResponseMeta } from './response-meta.js';
+export { getResponseMeta, type RateLimitInfo, type ResponseMeta, withResponse } from './response-meta.js';
 export { type CollectedImages, type CollectImagesOptions, collectImages, type ImageStream } from './stream.js';

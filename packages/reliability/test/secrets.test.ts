@@ -148,7 +148,8 @@ describe('the key does not follow a redirect', () => {
     const client = createImagesClient({ apiKey: 'sk-reliability-redirect', baseURL: server.url, maxRetries: 0, logLevel: 'off' });
     const error = await client.images.generate({ prompt: 'p' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
-    expect(server.requests).toHaveLength(1);
+    // The client sends a redirected request once more with redirect: 'manual' to read its Location (fetch hides it).
+    expect(server.requests).toHaveLength(2);
     expect(other.requests).toHaveLength(0);
   });
 });

@@ -1,13 +1,13 @@
 // Bundle size of an images-only program: ours vs the official `openai` SDK, both bundled the same way
 // (esbuild --bundle --minify --format=esm --platform=neutral, gzip level 9; zlib, so no file name in the
 // gzip header: `gzip -9 file` adds the name's length + 1). Needs a built client. Run from packages/client:
-// `tsx ../../scripts/bench/size.ts`.
+// `tsx bench/size.ts`.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 /** The client package: both entries resolve from it (`@imagegen/client` by self-reference, `openai` from its devDependencies). */
-export const clientDir = fileURLToPath(new URL('../../packages/client/', import.meta.url));
+export const clientDir = fileURLToPath(new URL('../', import.meta.url));
 
 interface EsbuildResult {
   outputFiles: Array<{ contents: Uint8Array }>;
