@@ -32,7 +32,7 @@ export type StartOptions = {
 
 /**
  * Spawn the server and poll `readyPath` until it answers 2xx. Rejects (after killing the child) when the child
- * exits first or `timeoutMs` (default 30 s) passes; the message carries the end of the server's output.
+ * exits first or `timeoutMs` (default 2 min: a hang guard, generous for a loaded machine) passes; the message carries the end of the server's output.
  */
 export async function startLocalServer(options: StartOptions): Promise<LocalServer> {
   const child = spawn(options.command, options.args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -61,7 +61,7 @@ export async function startLocalServer(options: StartOptions): Promise<LocalServ
     clearTimeout(timer);
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (Date.now() < deadline) {
     if (!running) throw new Error(`${options.name} exited before it was ready:\n${output.trim()}`);
     try {
@@ -73,7 +73,7 @@ export async function startLocalServer(options: StartOptions): Promise<LocalServ
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop();
-  throw new Error(`${options.name} did not answer ${url}${options.readyPath} within ${options.timeoutMs ?? 30_000} ms:\n${output.trim()}`);
+  throw new Error(`${options.name} did not answer ${url}${options.readyPath} within ${options.timeoutMs ?? 120_000} ms:\n${output.trim()}`);
 }
 
 /** Stop the server on Ctrl-C / SIGTERM, for the command-line entry points. */

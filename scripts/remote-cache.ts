@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli, portOption } from './cli-args.js';
 import { freePort, type LocalServer, startLocalServer, stopOnSignal } from './local-server.js';
 
 export type RemoteCache = LocalServer & {
@@ -55,11 +55,24 @@ export async function startRemoteCache(
 }
 
 if (import.meta.filename === path.resolve(process.argv[1] ?? '')) {
-  const { values } = parseArgs({
+  const name = 'pnpm remote-cache';
+  const { values } = parseCli({
+    name,
+    usage: `
+Usage: ${name} [--port <n>] [--storage <dir>] [--token <token>] [--team <team>]
+
+Starts a turbo remote cache (turborepo-remote-cache) on 127.0.0.1 with local-disk storage and prints the TURBO_API,
+TURBO_TOKEN and TURBO_TEAM to export. Ctrl-C stops it.
+
+  --port <n>         port to listen on (default: a free one)
+  --storage <dir>    where artifacts are kept (default: a new temp folder)
+  --token <token>    the bearer token clients must send (default: a random one)
+  --team <team>      the team name (default: team_imagegen)
+  -h, --help         this text`,
     options: { port: { type: 'string' }, storage: { type: 'string' }, token: { type: 'string' }, team: { type: 'string' } },
   });
   const cache = await startRemoteCache({
-    ...(values.port ? { port: Number(values.port) } : {}),
+    ...(values.port !== undefined ? { port: portOption(name, 'port', values.port) } : {}),
     ...(values.storage ? { storagePath: path.resolve(values.storage) } : {}),
     ...(values.token ? { token: values.token } : {}),
     ...(values.team ? { team: values.team } : {}),

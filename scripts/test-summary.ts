@@ -1,6 +1,19 @@
 // Sums every package's Vitest JSON report (test-results/vitest.json) into one closing line: `N passed, N failed`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCli } from './cli-args.js';
+
+parseCli({
+  name: 'pnpm test:summary',
+  usage: `
+Usage: pnpm test:summary
+
+After \`pnpm test\`: sums every package's test-results/vitest.json into one closing line, \`N passed, N failed\` (a
+package whose test task left no report counts as one failure). Exits 1 when anything failed.
+
+  -h, --help   this text`,
+  options: {},
+});
 
 const root = path.resolve(import.meta.dirname, '..');
 const packageDirs = ['spec', 'scripts', ...readdirSync(path.join(root, 'packages')).map((d) => path.join('packages', d))];

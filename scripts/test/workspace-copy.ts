@@ -169,6 +169,21 @@ function handle(dir: string, setupMs: number): WorkspaceCopy {
   };
 }
 
+/**
+ * Environment that lets `turbo run` in a copy replay what this checkout already built, from this checkout's local
+ * cache, read-only (nothing the copy builds is written back). A copy has the same files, so the same task hashes:
+ * its first build is then a replay instead of a full build. Git worktrees share their main worktree's cache.
+ * Empty when there is no cache yet.
+ */
+export function replayFromRepoCache(): Record<string, string> {
+  const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  }).trim();
+  const cacheDir = path.join(path.dirname(common), '.turbo', 'cache');
+  return existsSync(cacheDir) ? { TURBO_CACHE_DIR: cacheDir, TURBO_CACHE: 'local:r' } : {};
+}
+
 /** Parse the newest `turbo run --summarize` JSON in `<dir>/.turbo/runs/`. */
 export function latestRunSummary(dir: string): TurboSummary {
   const runs = path.join(dir, '.turbo', 'runs');

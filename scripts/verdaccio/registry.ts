@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli, portOption } from '../cli-args.js';
 import { freePort, type LocalServer, startLocalServer, stopOnSignal } from '../local-server.js';
 import { mirrorToRegistry, thirdPartyClosure } from './mirror.js';
 
@@ -89,11 +89,23 @@ export async function startRegistry(options: { dir?: string; port?: number } = {
 }
 
 if (import.meta.filename === path.resolve(process.argv[1] ?? '')) {
-  const { values } = parseArgs({
+  const name = 'pnpm registry';
+  const { values } = parseCli({
+    name,
+    usage: `
+Usage: ${name} [--port <n>] [--dir <dir>] [--mirror <package dir>]...
+
+Starts a throwaway npm registry (verdaccio) on 127.0.0.1 and prints the environment that points npm, pnpm and
+changesets at it. Ctrl-C stops it.
+
+  --port <n>              port to listen on (default: a free one)
+  --dir <dir>             config and storage folder (default: a new temp folder)
+  --mirror <package dir>  also publish that workspace package's third-party runtime dependencies (repeatable)
+  -h, --help              this text`,
     options: { port: { type: 'string' }, dir: { type: 'string' }, mirror: { type: 'string', multiple: true } },
   });
   const registry = await startRegistry({
-    ...(values.port ? { port: Number(values.port) } : {}),
+    ...(values.port !== undefined ? { port: portOption(name, 'port', values.port) } : {}),
     ...(values.dir ? { dir: path.resolve(values.dir) } : {}),
   });
   stopOnSignal(registry);

@@ -1,41 +1,30 @@
-import type {
-  CreateImageEditRequest,
-  CreateImageRequest,
-  CreateImageVariationRequest,
-  EditImageBodyJsonParam,
-  ImageEditStreamEvent,
-  ImageGenStreamEvent,
-  ImagesResponse,
-  operations,
-  paths,
-} from '@imagegen/types';
-import { editImageMaxItems, jsonEditImagesMaxItems } from '@imagegen/types';
-import createClient, {
-  type Client,
-  defaultBodySerializer,
-  type ClientOptions as FetchClientOptions,
-  mergeHeaders,
-  removeTrailingSlash,
-} from 'openapi-fetch';
+import type { ClientOperation, OperationId, OperationMethods, OperationTypes, operations, paths } from '@imagegen/types';
+import { clientOperations } from '@imagegen/types';
+import createClient, { type Client, type ClientOptions as FetchClientOptions } from 'openapi-fetch';
+import { onAbort } from './abort.js';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
-  type APIError,
+  APIError,
   APIUserAbortError,
   errorFromBody,
   OpenAIError,
   ValidationError,
 } from './errors.js';
 import { createLog, type Logger, type LogLevel, SECRET_HEADER } from './log.js';
-import { toFormData, type Uploadable } from './multipart.js';
+import { StreamFile, toFormData, type Uploadable } from './multipart.js';
+import { diskFiles } from './node-fs.js';
 import { setMeta } from './response-meta.js';
 import { after, retryDelay, shouldRetry, sleep } from './retry.js';
 import { eventStream, type ImageStream } from './stream.js';
 
 /** Options of {@link createImagesClient}. Every option is optional. */
 export interface ClientOptions {
-  /** API key sent as `Authorization: Bearer …`. Default: `OPENAI_API_KEY`. Required one way or the other. */
-  apiKey?: string;
+  /**
+   * API key sent as `Authorization: Bearer …`, or a function (possibly async) that returns it, called for every request
+   * (retries included): for rotating or short-lived keys. Default: `OPENAI_API_KEY`. Required one way or the other.
+   */
+  apiKey?: string | (() => string | Promise<string>);
   /** Default: `OPENAI_BASE_URL`, else `https://api.openai.com/v1`. Plain `http://` is refused for non-loopback hosts unless `allowInsecureHttp`. */
   baseURL?: string;
   /** `OpenAI-Organization` header. Default: `OPENAI_ORG_ID`; `null` sends none. */
@@ -78,35 +67,41 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
-/** Parameters of `images.generate`: the spec's `CreateImageRequest`. */
-export type ImageGenerateParams = CreateImageRequest;
+/** `T` with every upload (a `Blob` in the generated types) accepting any {@link Uploadable}. */
+export type WithUploads<T> = T extends Blob
+  ? Uploadable
+  : T extends readonly (infer E)[]
+    ? WithUploads<E>[]
+    : T extends object
+      ? { [K in keyof T]: WithUploads<T[K]> }
+      : T;
 
-/** A multipart edit: the spec's `CreateImageEditRequest`, with `image` and `mask` accepting any {@link Uploadable}. */
-export type ImageEditMultipartParams = Omit<CreateImageEditRequest, 'image' | 'image[]' | 'mask'> & {
-  /** One image, or several (sent as repeated `image[]` parts, in order; the mask applies to the first). */
-  image: Uploadable | Uploadable[];
-  mask?: Uploadable;
-};
+/** The operation id behind the client method `M`. */
+type OperationOf<M extends ImageMethod> = { [K in OperationId]: OperationTypes[K]['method'] extends M ? K : never }[OperationId];
 
-/** Parameters of `images.edit`: a multipart edit with files, or the spec's JSON body with `images` references (URLs or file ids). */
-export type ImageEditParams = ImageEditMultipartParams | EditImageBodyJsonParam;
+/** Parameters of `images.<M>`: the spec's request body (every media type it accepts), each upload accepting any {@link Uploadable}. */
+export type ImageParams<M extends ImageMethod> = WithUploads<OperationTypes[OperationOf<M>]['params']>;
 
-/** Parameters of `images.createVariation`: the spec's `CreateImageVariationRequest`, `image` accepting any {@link Uploadable}. */
-export type ImageVariationParams = Omit<CreateImageVariationRequest, 'image'> & { image: Uploadable };
-
-/** The Images endpoints. */
-export interface ImagesResource {
-  /** `POST /images/generations`. With `stream: true`, resolves (once headers arrive) to a stream of events. */
-  generate(body: ImageGenerateParams & { stream: true }, options?: RequestOptions): Promise<ImageStream<ImageGenStreamEvent>>;
-  generate(body: ImageGenerateParams & { stream?: false | null }, options?: RequestOptions): Promise<ImagesResponse>;
-  generate(body: ImageGenerateParams, options?: RequestOptions): Promise<ImagesResponse | ImageStream<ImageGenStreamEvent>>;
-  /** `POST /images/edits`: multipart when `image` is given, JSON when `images` references are. With `stream: true`, a stream of events. */
-  edit(body: ImageEditParams & { stream: true }, options?: RequestOptions): Promise<ImageStream<ImageEditStreamEvent>>;
-  edit(body: ImageEditParams & { stream?: false | null }, options?: RequestOptions): Promise<ImagesResponse>;
-  edit(body: ImageEditParams, options?: RequestOptions): Promise<ImagesResponse | ImageStream<ImageEditStreamEvent>>;
-  /** `POST /images/variations` (multipart). */
-  createVariation(body: ImageVariationParams, options?: RequestOptions): Promise<ImagesResponse>;
+/** An operation that streams: with `stream: true`, resolves (once headers arrive) to a stream of its events. */
+interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
+  (body: P & { stream: true }, options?: RequestOptions): Promise<ImageStream<OperationTypes[K]['event']>>;
+  (body: P & { stream?: false | null }, options?: RequestOptions): Promise<OperationTypes[K]['response']>;
+  (body: P, options?: RequestOptions): Promise<OperationTypes[K]['response'] | ImageStream<OperationTypes[K]['event']>>;
 }
+type Call<K extends OperationId> = (
+  body: WithUploads<OperationTypes[K]['params']>,
+  options?: RequestOptions,
+) => Promise<OperationTypes[K]['response']>;
+
+/**
+ * The Images endpoints: one method per operation of the spec (named by its `x-imagegen-method`), multipart or JSON as the
+ * body's fields choose. Stream overloads only for operations whose response can be an event stream.
+ */
+export type ImagesResource = OperationMethods<{
+  [K in OperationId]: OperationTypes[K]['stream'] extends true ? StreamingCall<K> : Call<K>;
+}>;
+/** A method name of {@link ImagesResource}. */
+export type ImageMethod = keyof ImagesResource;
 
 /** A client for the Images API. {@link rawClient} gives the openapi-fetch client with the same base URL, headers and fetch. */
 export interface ImagesClient {
@@ -115,16 +110,23 @@ export interface ImagesClient {
 
 type ImagePath = keyof paths;
 /** The media types a 200 response may have, per the spec. */
-type ResponseMediaType = keyof operations['createImage']['responses'][200]['content'];
+type ResponseMediaType = { [K in OperationId]: keyof operations[K]['responses'][200]['content'] }[OperationId];
 
-/** The spec's `maxItems` of the edit image lists (multipart `image` and JSON `images`). */
-const MAX_IMAGES = Math.min(editImageMaxItems, jsonEditImagesMaxItems);
+/** What {@link rawClient} builds its openapi-fetch client from: the client's headers, fetch, dispatcher and key. */
+interface RawParts {
+  baseUrl: string;
+  headers: Record<string, string | undefined>;
+  customFetch: ((input: Request) => Promise<Response>) | undefined;
+  dispatcher: object | undefined;
+  /** The key for a request, when `apiKey` is a function (else it is in `headers`). */
+  keyNow: (() => Promise<string>) | undefined;
+}
 
 /**
- * Per images client, the options {@link rawClient} builds its openapi-fetch client from, replaced by that client once built.
- * Only `rawClient` calls `createClient`, so a bundle that never calls it leaves `createClient` out.
+ * Per images client, the parts {@link rawClient} builds its openapi-fetch client from, replaced by that client once
+ * built. Only `rawClient` builds (and calls `createClient`), so a bundle that never calls it leaves all that out.
  */
-const rawClients = new WeakMap<ImagesClient, FetchClientOptions | Client<paths>>();
+const rawClients = new WeakMap<ImagesClient, RawParts | Client<paths>>();
 
 /**
  * The openapi-fetch client behind an images client: same base URL, auth and project headers, `fetch` and (on Node) undici
@@ -135,7 +137,17 @@ export function rawClient(client: ImagesClient): Client<paths> {
   const raw = rawClients.get(client);
   if (!raw) throw new OpenAIError('rawClient: not a client made by createImagesClient.');
   if ('POST' in raw) return raw;
-  const built = createClient<paths>(raw);
+  const { baseUrl, headers, customFetch, dispatcher, keyNow } = raw;
+  const options: FetchClientOptions = {
+    baseUrl,
+    headers,
+    fetch: async (input: Request, init?: RequestInit) => {
+      if (keyNow) input.headers.set('Authorization', `Bearer ${await keyNow()}`);
+      return customFetch ? customFetch(input) : fetch(input, init);
+    },
+    ...(dispatcher && { requestInitExt: { dispatcher } }),
+  };
+  const built = createClient<paths>(options);
   rawClients.set(client, built);
   return built;
 }
@@ -158,24 +170,24 @@ function checkHeaders(headers: Record<string, string | undefined>): void {
   }
 }
 
-/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex. */
+/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex (each byte without padding). */
 function uuid(): string {
-  return (
-    globalThis.crypto?.randomUUID?.() ??
-    Array.from(globalThis.crypto?.getRandomValues(new Uint8Array(16)) ?? [], (b) => b.toString(16).padStart(2, '0')).join('')
-  );
+  return crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('');
 }
 
-function checkPrompt(prompt: unknown): void {
-  if (typeof prompt !== 'string' || !prompt.trim())
-    throw new ValidationError('prompt', `must be a non-empty string, got ${JSON.stringify(prompt)}`);
-}
-
-/** `list` (an image, or a list of them) is present, not empty, and not longer than the spec allows. */
-function checkImages(field: string, list: unknown): void {
-  const n = [list ?? []].flat().length;
-  if (n < 1 || n > MAX_IMAGES)
-    throw new ValidationError(field, n ? `has ${n} items (at most ${MAX_IMAGES})` : 'is required (missing or empty)');
+/**
+ * A required property as the spec's operation table says: a non-empty string, a list (or one upload) of 1 to `check`
+ * items (0: no limit), or just present.
+ */
+function checkRequired(field: string, value: unknown, check: ClientOperation['bodies'][number]['required'][string]): void {
+  if (check === 'string') {
+    if (typeof value !== 'string' || !value.trim())
+      throw new ValidationError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  } else if (typeof check === 'number') {
+    const n = [value ?? []].flat().length;
+    if (n < 1 || (check && n > check))
+      throw new ValidationError(field, n ? `has ${n} items (at most ${check})` : 'is required (missing or empty)');
+  } else if (value == null) throw new ValidationError(field, 'is required (missing)');
 }
 
 /**
@@ -203,9 +215,10 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     throw new ValidationError('baseURL', `${baseURL} would send the API key unencrypted; use https or allowInsecureHttp: true`);
   const organization = options.organization === undefined ? env('OPENAI_ORG_ID') : options.organization;
   const project = options.project === undefined ? env('OPENAI_PROJECT_ID') : options.project;
+  const keyFn = typeof apiKey === 'function' ? apiKey : undefined;
   // openapi-fetch leaves out headers whose value is undefined.
   const headers = {
-    Authorization: `Bearer ${apiKey}`,
+    Authorization: keyFn ? undefined : `Bearer ${apiKey}`,
     'OpenAI-Organization': organization || undefined,
     'OpenAI-Project': project || undefined,
     ...options.defaultHeaders,
@@ -217,31 +230,47 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const debug = logLevel === 'debug';
   const customFetch = options.fetch;
   const dispatcher = customFetch ? undefined : dispatcherFor?.();
+  /** The key of a request: the string, or what the function returns (checked, never echoed). */
+  const keyNow = async (): Promise<string> => {
+    if (!keyFn) return apiKey as string;
+    let key: unknown;
+    try {
+      key = await keyFn();
+    } catch (cause) {
+      throw new OpenAIError(`apiKey: the function failed (${(cause as Error)?.message}).`, cause);
+    }
+    if (typeof key !== 'string' || !key)
+      throw new OpenAIError(`apiKey: the function returned no key (got ${typeof key === 'string' ? '""' : typeof key}).`);
+    checkHeaders({ Authorization: key });
+    return key;
+  };
   /**
-   * A copy of `headers` with the key replaced wherever it appears (a debugging proxy may echo it), for errors,
+   * A copy of `headers` with `key` replaced wherever it appears (a debugging proxy may echo it), for errors,
    * response meta and logs; `redact` also hides credential headers (for logs). Only cold paths call it.
    */
-  const clean = (headers: Headers, redact?: boolean): Headers => {
+  const clean = (key: string, headers: Headers, redact?: boolean): Headers => {
     const copy = new Headers();
     headers.forEach((value, name) => {
-      copy.append(name, redact && SECRET_HEADER.test(name) ? '[REDACTED]' : value.replaceAll(apiKey, '[REDACTED]'));
+      copy.append(name, redact && SECRET_HEADER.test(name) ? '[REDACTED]' : value.replaceAll(key, '[REDACTED]'));
     });
     return copy;
   };
-  const base = removeTrailingSlash(baseURL);
+  const base = baseURL.replace(/\/$/, '');
   // The client's headers, merged once (a JSON body adds its content type; fetch sets a multipart one with its boundary).
-  const jsonHeaders = mergeHeaders({ 'Content-Type': 'application/json' }, headers);
-  const formHeaders = mergeHeaders(headers);
+  // (Headers whose value is undefined are left out, as openapi-fetch leaves them out.)
+  const formHeaders = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const jsonHeaders: Array<[string, string]> = [['Content-Type', 'application/json'], ...formHeaders];
 
   // A server that echoes the key back in an error body must not get it into the error.
-  const escapedKey = JSON.stringify(apiKey).slice(1, -1);
-  const scrub = (value: unknown): unknown => value && JSON.parse(JSON.stringify(value).replaceAll(escapedKey, '[REDACTED]'));
+  const scrub = (key: string, value: unknown): unknown =>
+    value && JSON.parse(JSON.stringify(value).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]'));
+  const origin = url.origin;
 
   /**
    * POST `body` (default: `params`; JSON, or multipart when it is a `FormData`) with retries and timeouts; the
    * parsed body, or a stream of events when `params.stream` is true. The URL, headers and body are built once, as
-   * openapi-fetch's client would build them (its own `mergeHeaders` and `defaultBodySerializer`), and sent with fetch's
-   * URL + init form: Node's fetch copies a `Request` object before sending it, body included, which cost as much CPU as
+   * openapi-fetch's client would build them (the call's headers over the client's, the body as JSON unless a FormData),
+   * and sent with fetch's URL + init form: Node's fetch copies a `Request` object before sending it, body included, which cost as much CPU as
    * the rest of a small call. A custom `fetch` gets a `Request`.
    */
   async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, body: object = params): Promise<T> {
@@ -257,107 +286,146 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     const callHeaders = { Accept: accept, 'Idempotency-Key': ro.idempotencyKey ?? `imagegen-${uuid()}`, ...ro.headers };
     if (ro.headers || ro.idempotencyKey) checkHeaders(callHeaders);
     // One body for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
-    const payload = defaultBodySerializer(body) as BodyInit;
-    const target = base + path;
+    const payload = body instanceof FormData ? body : JSON.stringify(body);
+    // The field of an upload read from a stream (it can be sent only once), or else of one from a file on disk.
+    let streamed: string | undefined;
+    let fromDisk: string | undefined;
+    if (payload instanceof FormData)
+      for (const [name, value] of payload) {
+        if (value instanceof StreamFile) streamed ??= name;
+        else if (diskFiles.has(value as object)) fromDisk ??= name;
+      }
+    const unfollowable = streamed ?? fromDisk;
+    const kind = `the upload (${unfollowable}) is ${streamed ? 'a stream' : 'a file from disk'}`;
+    let target = base + path;
     const init = {
       method: 'POST',
       body: payload,
-      headers: mergeHeaders(payload instanceof FormData ? formHeaders : jsonHeaders, callHeaders),
-      // With 'follow', fetch keeps a copy of the body for a possible redirect: a file upload would be read into memory.
+      headers: new Headers(payload instanceof FormData ? formHeaders : jsonHeaders),
+      // Unless 'error', fetch clones the request and tees its body for a possible redirect, on every call: a quarter more
+      // CPU per call, and a copy of all a file or stream upload sends (undici#4058). So a redirect first fails the fetch;
+      // the request is then sent again with 'manual' to read where to, and followed below ('follow' would turn a
+      // 301/302 POST into a GET), except for an upload from a file or stream.
       redirect: 'error',
       dispatcher,
     } as RequestInit;
-    for (let attempt = 0; ; attempt++) {
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      signal?.addEventListener('abort', abort);
-      let timedOut = false;
-      const timer = after(timeout, () => {
-        timedOut = true;
-        abort();
-      });
-      let res: Response | undefined;
-      let error: APIError;
-      try {
-        signal?.throwIfAborted();
-        init.signal = controller.signal;
-        const started = Date.now();
-        if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(init.headers as Headers, true)));
-        res = await (customFetch ? customFetch(new Request(target, init)) : fetch(target, init));
-        const { status, headers, ok } = res;
-        if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(headers, true)));
-        // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
-        const fail = (body: unknown, prefix?: string, code?: number) => errorFromBody(code, scrub(body), clean(headers), prefix);
-        // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
-        const type = headers.get('content-type');
-        let data: unknown;
-        if (ok && stream && type && /^text\/event-stream\b/i.test(type))
-          data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal);
-        else {
-          const text = await res.text();
-          try {
-            data = JSON.parse(text);
-          } catch {
-            data = text;
+    const sent = init.headers as Headers;
+    for (const [name, value] of Object.entries(callHeaders)) sent.set(name, value);
+    // The attempt, retry wait or stream in progress: what the caller's signal aborts.
+    let current: AbortController | undefined;
+    // One subscription per call to the caller's signal (whatever the attempts, waits and stream), ended when the call settles.
+    let settle = signal && onAbort(signal, () => current?.abort());
+    let redirects = 0;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        current = new AbortController();
+        const controller = current;
+        let timedOut = false;
+        const timer = after(timeout, () => {
+          timedOut = true;
+          controller.abort();
+        });
+        let res: Response | undefined;
+        let error: APIError;
+        let key = apiKey as string;
+        try {
+          signal?.throwIfAborted();
+          if (keyFn) {
+            key = await keyNow();
+            sent.set('Authorization', `Bearer ${key}`);
           }
-          // Anything but an event stream (a JSON body, an HTML page) for a stream, or a body that is not a JSON object: an error.
-          if (ok && (stream || typeof data !== 'object' || !data))
-            throw fail(
-              text,
-              `${status} ${stream ? `expected text/event-stream, got ${type || 'no content type'}:` : 'response body is not valid JSON:'}`,
-              status,
-            );
+          init.signal = controller.signal;
+          const started = Date.now();
+          if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(key, sent, true)));
+          res = await (customFetch ? customFetch(new Request(target, init)) : fetch(target, init));
+          const { status, headers, ok } = res;
+          if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(key, headers, true)));
+          const cleanHeaders = (h: Headers) => clean(key, h);
+          // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
+          const fail = (body: unknown, prefix?: string, code?: number) =>
+            errorFromBody(code, scrub(key, body), clean(key, headers), prefix);
+          const location = headers.get('location');
+          // 303 (See Other) asks for a GET: an error like any other status.
+          if (location && /^30[1278]$/.test(`${status}`)) {
+            const to = new URL(location, target);
+            void res.body?.cancel().catch(() => {});
+            // The key, the organization's headers and the request itself (a prompt, images) go to the API's origin only.
+            const why = to.origin !== origin ? `another origin` : ++redirects > 5 ? 'more than 5 redirects' : '';
+            if (why) throw fail('', `${status} redirect to ${to} not followed: ${why}`, status);
+            target = to.href;
+            attempt--;
+            continue;
+          }
+          // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
+          const type = headers.get('content-type');
+          let data: unknown;
+          if (ok && stream && type && /^text\/event-stream\b/i.test(type)) {
+            data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal, settle);
+            settle = undefined; // the stream settles the call when it ends
+          } else {
+            const text = await res.text();
+            try {
+              data = JSON.parse(text);
+            } catch {
+              data = text;
+            }
+            // Anything but an event stream (a JSON body, an HTML page) for a stream, or a body that is not a JSON object: an error.
+            if (ok && (stream || typeof data !== 'object' || !data))
+              throw fail(
+                text,
+                `${status} ${stream ? `expected text/event-stream, got ${type || 'no content type'}:` : 'response body is not valid JSON:'}`,
+                status,
+              );
+          }
+          if (ok) {
+            setMeta(data as object, res, cleanHeaders);
+            return data as T;
+          }
+          error = fail(data, undefined, status);
+          setMeta(error, res, cleanHeaders);
+          if (!shouldRetry(status, headers)) throw error;
+        } catch (cause) {
+          if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
+          if (cause instanceof OpenAIError) throw cause; // our own errors (above) are final
+          if ((cause as { cause?: Error } | undefined)?.cause?.message === 'unexpected redirect' && init.redirect === 'error') {
+            if (unfollowable) throw new APIError(`Redirect not followed: ${kind}; set baseURL to the new URL.`, cause);
+            init.redirect = 'manual';
+            attempt--;
+            continue;
+          }
+          // An upload that cannot be read (a file from fromPath changed or was removed since): retrying cannot help.
+          if ((cause as { cause?: Error } | undefined)?.cause?.name === 'NotReadableError')
+            throw new OpenAIError('Upload failed: a file changed after fromPath.', cause);
+          error = timedOut
+            ? new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`, cause)
+            : new APIConnectionError(res ? 'Connection lost mid-response.' : 'Connection error.', cause);
+        } finally {
+          clearTimeout(timer);
         }
-        if (ok) {
-          setMeta(data as object, res, clean);
-          return data as T;
-        }
-        error = fail(data, undefined, status);
-        setMeta(error, res, clean);
-        if (!shouldRetry(status, headers)) throw error;
-      } catch (cause) {
-        if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
-        if (cause instanceof OpenAIError) throw cause; // our own errors (above) are final
-        // An upload that cannot be read (a file from fromPath changed or was removed since): retrying cannot help.
-        if ((cause as { cause?: Error } | undefined)?.cause?.name === 'NotReadableError')
-          throw new OpenAIError('Upload failed: a file changed after fromPath.', cause);
-        error = timedOut
-          ? new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`, cause)
-          : new APIConnectionError(res ? 'Connection lost mid-response.' : 'Connection error.', cause);
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', abort);
+        if (attempt >= maxRetries) throw error;
+        if (streamed)
+          throw new OpenAIError(`Not retried: ${kind}, read once (use fromPath() or a Blob to allow retries): ${error.message}`, error);
+        const ms = retryDelay(attempt, res?.headers);
+        log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
+        current = new AbortController();
+        await sleep(ms, current.signal);
       }
-      if (attempt >= maxRetries) throw error;
-      const ms = retryDelay(attempt, res?.headers);
-      log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
-      await sleep(ms, signal);
+    } finally {
+      settle?.();
     }
   }
 
-  const client: ImagesClient = {
-    images: {
-      async generate(body: ImageGenerateParams, ro?: RequestOptions) {
-        checkPrompt(body.prompt);
-        return send('/images/generations', body, ro);
-      },
-      async edit(body: ImageEditParams, ro?: RequestOptions) {
-        checkPrompt(body.prompt);
-        const json = 'images' in body;
-        checkImages(json ? 'images' : 'image', json ? body.images : body.image);
-        return send('/images/edits', body, ro, json ? body : await toFormData(body));
-      },
-      async createVariation(body: ImageVariationParams, ro?: RequestOptions) {
-        checkImages('image', body.image);
-        return send('/images/variations', body, ro, await toFormData(body));
-      },
-    } as ImagesResource,
-  };
-  rawClients.set(client, {
-    baseUrl: baseURL,
-    headers,
-    fetch: customFetch ?? ((input: Request, init?: RequestInit) => fetch(input, init)),
-    ...(dispatcher && { requestInitExt: { dispatcher } }),
-  });
+  // One method per operation of the spec. The body's media type: the first whose required properties the body has
+  // (an edit with `images` references is JSON, one with `image` files multipart), else the first the spec lists.
+  const images: Record<string, (body: Record<string, unknown>, ro?: RequestOptions) => Promise<unknown>> = {};
+  for (const [name, op] of Object.entries(clientOperations)) {
+    images[name] = async (body, ro) => {
+      const media = op.bodies.find((b) => Object.keys(b.required).every((k) => body[k] != null)) ?? op.bodies[0];
+      for (const [field, check] of Object.entries(media?.required ?? {})) checkRequired(field, body[field], check);
+      return send(op.path as ImagePath, body, ro, media && /^multipart\//.test(media.type) ? await toFormData(body, media.fields) : body);
+    };
+  }
+  const client: ImagesClient = { images: images as unknown as ImagesResource };
+  rawClients.set(client, { baseUrl: baseURL, headers, customFetch, dispatcher, keyNow: keyFn && keyNow });
   return client;
 }

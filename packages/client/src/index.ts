@@ -2,14 +2,13 @@ export type { ImageEditStreamEvent, ImageGenStreamEvent, ImageStreamEvent, Image
 export {
   type ClientOptions,
   createImagesClient,
-  type ImageEditMultipartParams,
-  type ImageEditParams,
-  type ImageGenerateParams,
+  type ImageMethod,
+  type ImageParams,
   type ImagesClient,
   type ImagesResource,
-  type ImageVariationParams,
   type RequestOptions,
   rawClient,
+  type WithUploads,
 } from './client.js';
 export {
   APIConnectionError,
@@ -33,5 +32,5 @@ export type { Logger, LogLevel } from './log.js';
 export { sniffImageType } from './mime.js';
 export type { Uploadable } from './multipart.js';
 export { type FromPathOptions, fromPath } from './node-fs.js';
-export { getResponseMeta, type RateLimitInfo, type ResponseMeta } from './response-meta.js';
+export { getResponseMeta, type RateLimitInfo, type ResponseMeta, withResponse } from './response-meta.js';
 export { type CollectedImages, type CollectImagesOptions, collectImages, type ImageStream } from './stream.js';

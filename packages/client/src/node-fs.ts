@@ -8,6 +8,9 @@ export function importNode<T>(id: string): Promise<T> {
   return import(/* webpackIgnore: true */ /* @vite-ignore */ id) as Promise<T>;
 }
 
+/** The files made by {@link fromPath} (and uploads made from them): read from disk as they are sent. */
+export const diskFiles = new WeakSet<object>();
+
 /** Options of {@link fromPath}. */
 export interface FromPathOptions {
   /** MIME type; detected from the magic bytes at upload time when omitted. */
@@ -37,5 +40,7 @@ export async function fromPath(path: string, options: FromPathOptions = {}): Pro
   } catch (cause) {
     throw new OpenAIError(`fromPath: cannot open ${JSON.stringify(path)} (${(cause as Error).message})`, cause);
   }
-  return new File([blob], options.name ?? path.split(/[\\/]/).pop() ?? 'file', { type: blob.type });
+  const file = new File([blob], options.name ?? path.split(/[\\/]/).pop() ?? 'file', { type: blob.type });
+  diskFiles.add(file);
+  return file;
 }

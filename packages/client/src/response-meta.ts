@@ -61,3 +61,14 @@ export function getResponseMeta(result: object): ResponseMeta | undefined {
   const entry = responses.get(result);
   return entry && metaOf(entry[0].status, entry[1](entry[0].headers));
 }
+
+/**
+ * The result of an images call together with the raw `Response` it came from, as the official SDK's
+ * `.withResponse()` gives them: `const { data, response } = await withResponse(client.images.generate(…))`. For a
+ * stream, `data` is the stream (its events not read yet). The `Response` is fetch's own (its headers as the server
+ * sent them; {@link getResponseMeta} gives them with an echoed API key removed). Rejects as the call does.
+ */
+export async function withResponse<T extends object>(call: Promise<T>): Promise<{ data: T; response: Response }> {
+  const data = await call;
+  return { data, response: (responses.get(data) as [Response, unknown])[0] };
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { retryDelay, shouldRetry, sleep } from './retry.js';
 
 describe('shouldRetry', () => {
@@ -37,14 +37,33 @@ describe('retryDelay', () => {
 });
 
 describe('sleep', () => {
-  it('resolves as soon as the signal aborts', async () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('resolves after its time, or as soon as the signal aborts', async () => {
+    vi.useFakeTimers();
+    const settled = (promise: Promise<void>) => {
+      const state = { done: false };
+      void promise.then(() => {
+        state.done = true;
+      });
+      return state;
+    };
+    const plain = settled(sleep(1000));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(plain.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(plain.done).toBe(true);
+
     const controller = new AbortController();
-    const t0 = Date.now();
-    setTimeout(() => controller.abort(new Error('stop')), 20);
-    await sleep(10_000, controller.signal);
-    expect(Date.now() - t0).toBeLessThan(1000);
-    const t1 = Date.now();
-    await sleep(10_000, AbortSignal.abort('already'));
-    expect(Date.now() - t1).toBeLessThan(1000);
+    const aborted = settled(sleep(10_000, controller.signal));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(aborted.done).toBe(false);
+    controller.abort(new Error('stop'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(aborted.done).toBe(true);
+
+    const already = settled(sleep(10_000, AbortSignal.abort('already')));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(already.done).toBe(true);
   });
 });

@@ -15,10 +15,16 @@ export const DONE = '[DONE]';
 const LF = 10;
 const CR = 13;
 
+type NodeBuffer = Uint8Array & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
 type NodeBufferClass = {
-  from(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array;
-  concat(list: Uint8Array[]): Uint8Array;
+  from(buffer: ArrayBufferLike, offset: number, length: number): NodeBuffer;
+  concat(list: Uint8Array[]): NodeBuffer;
 };
+
+/** Node's `buffer.isAscii` (simdutf), where `process.getBuiltinModule` gives it (Node ≥ 20.16). */
+const isAscii = (
+  globalThis as { process?: { getBuiltinModule?(id: string): { isAscii?(bytes: Uint8Array): boolean } | undefined } }
+).process?.getBuiltinModule?.('node:buffer')?.isAscii;
 
 /**
  * An incremental, pure bytes → messages decoder. It follows the SSE standard's line rules: LF, CRLF and a bare CR
@@ -38,7 +44,7 @@ export class SseDecoder {
   #skipLF = false;
   #start = true;
   readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  readonly #Buffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
+  readonly #Buffer = (globalThis as unknown as { Buffer?: NodeBufferClass }).Buffer;
 
   /** The messages completed by `chunk`, in order. */
   push(chunk: Uint8Array): SseMessage[] {
@@ -80,9 +86,14 @@ export class SseDecoder {
   #line(out: SseMessage[]): void {
     const pieces = this.#pieces;
     let text: string;
-    if (pieces.length === 1) text = this.#decoder.decode(pieces[0]);
-    else if (pieces.length === 0) text = '';
-    else text = this.#decoder.decode(this.#Buffer ? this.#Buffer.concat(pieces) : concat(pieces));
+    if (pieces.length === 0) text = '';
+    // Elsewhere, TextDecoder, in streaming mode across the pieces (a UTF-8 sequence may be split between two).
+    else if (!this.#Buffer) text = pieces.map((piece, i) => this.#decoder.decode(piece, { stream: i < pieces.length - 1 })).join('');
+    else {
+      // On Node, a Buffer's own slices: ASCII (a base64 image) as Latin-1, about twice as fast as TextDecoder; else UTF-8.
+      const bytes = pieces.length === 1 ? (pieces[0] as NodeBuffer) : this.#Buffer.concat(pieces);
+      text = isAscii?.(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
+    }
     this.#pieces = [];
     if (this.#start) {
       this.#start = false;
@@ -107,18 +118,6 @@ export class SseDecoder {
     this.#event = undefined;
     this.#data = [];
   }
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of pieces) size += p.length;
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of pieces) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }
 
 /**

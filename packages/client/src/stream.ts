@@ -21,7 +21,8 @@ export interface ImageStream<T> extends AsyncGenerator<T, void, undefined> {
 /**
  * Wrap a `text/event-stream` body into an {@link ImageStream} of its JSON events; `[DONE]` or the end
  * of the body ends it. `controller` aborts the request; it is aborted when the stream ends, by
- * `abort()`, by the idle timer and by `userSignal`. `fail` makes the error for a payload (scrubbed of secrets).
+ * `abort()`, by the idle timer and (through the call's one listener) by `userSignal`, whose reason an abort error
+ * carries. `fail` makes the error for a payload (scrubbed of secrets); `settle` is called once the stream has ended.
  *
  * Bytes are decoded by the shared {@link SseDecoder} (LF, CRLF or bare-CR line ends; linear in the input).
  */
@@ -31,12 +32,12 @@ export function eventStream<T>(
   idleTimeout: number,
   fail: (payload: unknown, prefix?: string) => APIError,
   userSignal?: AbortSignal,
+  settle?: () => void,
 ): ImageStream<T> {
   const { signal } = controller;
   const reader = body.getReader();
   const abort = () => controller.abort();
   let idle = false;
-  userSignal?.addEventListener('abort', abort);
   // Ends a pending read even with a fetch that ignores the signal (a cancelled reader reads `done`).
   signal.addEventListener('abort', () => void reader.cancel().catch(() => {}));
 
@@ -75,7 +76,7 @@ export function eventStream<T>(
       if (!count) throw fail('', 'The stream ended without any event.');
     } finally {
       abort();
-      userSignal?.removeEventListener('abort', abort);
+      settle?.();
     }
   }
 

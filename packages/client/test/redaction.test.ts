@@ -15,98 +15,105 @@ const errorBody = (status: number) => ({
 });
 
 describe('the API key never leaks', () => {
-  it('is absent from every error (JSON, String, util.inspect, stack) and every debug log line', async () => {
-    const logger = recordingLogger();
-    const options: ClientOptions = {
-      logger,
-      logLevel: 'debug',
-      maxRetries: 1,
-      timeout: 200,
-      streamIdleTimeout: 200,
-      defaultHeaders: { 'X-Api-Key': API_KEY },
-    };
-    const client = testClient(server.url, options);
-    const errors: unknown[] = [];
-    const capture = async (p: Promise<unknown>) => {
-      try {
-        const value = await p;
-        if (value && typeof value === 'object' && Symbol.asyncIterator in value) for await (const _ of value as AsyncIterable<unknown>);
-      } catch (e) {
-        errors.push(e);
-        return;
-      }
-      throw new Error('expected an error');
-    };
-    const on = async (handler: Handler, call: () => Promise<unknown>) => {
-      server.reset();
-      server.fallback = handler;
-      await capture(call());
-    };
-    const hang: Handler = () => new Promise(() => {});
-    const generate = () => client.images.generate({ prompt: 'x' });
-    for (const status of [400, 401, 403, 404, 409, 422, 429, 500])
-      await on(json(status, errorBody(status), { 'retry-after-ms': '0' }), generate);
-    await on((_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<h1>${API_KEY}</h1>`), generate);
-    await on(hang, generate); // timeout
-    await on(
-      (_req, res) => void res.socket?.destroy(),
-      () => client.images.edit({ image: PNG, prompt: 'x' }),
-    ); // connection error
-    await on(hang, () => client.images.generate({ prompt: 'x' }, { signal: AbortSignal.timeout(50) })); // user abort
-    await on(sse([sseFrame(partialEvent('image_generation.partial_image', 0))], { end: false }), () =>
-      client.images.generate({ prompt: 'x', stream: true }),
-    ); // idle
-    await on(sse([sseFrame(errorBody(200), 'error')]), () => client.images.generate({ prompt: 'x', stream: true })); // stream error
-    await capture(client.images.generate({ prompt: '' })); // validation
-    await capture(client.images.edit({ image: new Uint8Array(4), prompt: 'x' })); // not an image
-    await capture((async () => createImagesClient({ apiKey: API_KEY, baseURL: 'http://example.com' }))());
-    await capture(
-      (async () =>
-        createImagesClient({ apiKey: API_KEY, baseURL: server.url, defaultHeaders: { Authorization: `Bearer ${API_KEY}\n` } }))(),
-    );
-    const closed = await startServer();
-    await closed.close();
-    await capture(testClient(closed.url, { ...options, maxRetries: 0 }).images.generate({ prompt: 'x' }));
+  it.each([
+    ['a string', API_KEY],
+    ['an async function', async () => API_KEY],
+  ] as const)(
+    '(given as %s) is absent from every error (JSON, String, util.inspect, stack) and every debug log line',
+    async (_, apiKey) => {
+      const logger = recordingLogger();
+      const options: ClientOptions = {
+        apiKey,
+        logger,
+        logLevel: 'debug',
+        maxRetries: 1,
+        timeout: 200,
+        streamIdleTimeout: 200,
+        defaultHeaders: { 'X-Api-Key': API_KEY },
+      };
+      const client = testClient(server.url, options);
+      const errors: unknown[] = [];
+      const capture = async (p: Promise<unknown>) => {
+        try {
+          const value = await p;
+          if (value && typeof value === 'object' && Symbol.asyncIterator in value) for await (const _ of value as AsyncIterable<unknown>);
+        } catch (e) {
+          errors.push(e);
+          return;
+        }
+        throw new Error('expected an error');
+      };
+      const on = async (handler: Handler, call: () => Promise<unknown>) => {
+        server.reset();
+        server.fallback = handler;
+        await capture(call());
+      };
+      const hang: Handler = () => new Promise(() => {});
+      const generate = () => client.images.generate({ prompt: 'x' });
+      for (const status of [400, 401, 403, 404, 409, 422, 429, 500])
+        await on(json(status, errorBody(status), { 'retry-after-ms': '0' }), generate);
+      await on((_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<h1>${API_KEY}</h1>`), generate);
+      await on(hang, generate); // timeout
+      await on(
+        (_req, res) => void res.socket?.destroy(),
+        () => client.images.edit({ image: PNG, prompt: 'x' }),
+      ); // connection error
+      await on(hang, () => client.images.generate({ prompt: 'x' }, { signal: AbortSignal.timeout(50) })); // user abort
+      await on(sse([sseFrame(partialEvent('image_generation.partial_image', 0))], { end: false }), () =>
+        client.images.generate({ prompt: 'x', stream: true }),
+      ); // idle
+      await on(sse([sseFrame(errorBody(200), 'error')]), () => client.images.generate({ prompt: 'x', stream: true })); // stream error
+      await capture(client.images.generate({ prompt: '' })); // validation
+      await capture(client.images.edit({ image: new Uint8Array(4), prompt: 'x' })); // not an image
+      await capture((async () => createImagesClient({ apiKey: API_KEY, baseURL: 'http://example.com' }))());
+      await capture(
+        (async () =>
+          createImagesClient({ apiKey: API_KEY, baseURL: server.url, defaultHeaders: { Authorization: `Bearer ${API_KEY}\n` } }))(),
+      );
+      const closed = await startServer();
+      await closed.close();
+      await capture(testClient(closed.url, { ...options, maxRetries: 0 }).images.generate({ prompt: 'x' }));
 
-    const names = new Set(errors.map((e) => (e as Error).name));
-    expect([...names].sort()).toEqual(
-      [
-        'APIConnectionError',
-        'APIConnectionTimeoutError',
-        'APIStreamError',
-        'APIUserAbortError',
-        'AuthenticationError',
-        'BadRequestError',
-        'ConflictError',
-        'InternalServerError',
-        'NotFoundError',
-        'PermissionDeniedError',
-        'RateLimitError',
-        'StreamIdleTimeoutError',
-        'UnprocessableEntityError',
-        'ValidationError',
-      ].sort(),
-    );
-    expect(errors.every((e) => e instanceof OpenAIError)).toBe(true);
-    expect(errors.some((e) => e instanceof APIConnectionError && e.cause)).toBe(true);
-    for (const error of errors) {
-      for (const text of [
-        JSON.stringify(error),
-        String(error),
-        inspect(error, { depth: Infinity, showHidden: true }),
-        (error as Error).stack ?? '',
-      ]) {
-        expect(text).not.toContain(API_KEY);
+      const names = new Set(errors.map((e) => (e as Error).name));
+      expect([...names].sort()).toEqual(
+        [
+          'APIConnectionError',
+          'APIConnectionTimeoutError',
+          'APIStreamError',
+          'APIUserAbortError',
+          'AuthenticationError',
+          'BadRequestError',
+          'ConflictError',
+          'InternalServerError',
+          'NotFoundError',
+          'PermissionDeniedError',
+          'RateLimitError',
+          'StreamIdleTimeoutError',
+          'UnprocessableEntityError',
+          'ValidationError',
+        ].sort(),
+      );
+      expect(errors.every((e) => e instanceof OpenAIError)).toBe(true);
+      expect(errors.some((e) => e instanceof APIConnectionError && e.cause)).toBe(true);
+      for (const error of errors) {
+        for (const text of [
+          JSON.stringify(error),
+          String(error),
+          inspect(error, { depth: Infinity, showHidden: true }),
+          (error as Error).stack ?? '',
+        ]) {
+          expect(text).not.toContain(API_KEY);
+        }
       }
-    }
-    expect(logger.lines.length).toBeGreaterThan(20);
-    const logText = logger.lines.map((line) => inspect(line, { depth: Infinity })).join('\n');
-    expect(logText).toContain('[REDACTED]');
-    expect(logText).toContain('request POST');
-    expect(logText).not.toContain(API_KEY);
-    expect(inspect(client, { depth: Infinity, showHidden: true })).not.toContain(API_KEY);
-    expect(JSON.stringify(client)).not.toContain(API_KEY);
-  });
+      expect(logger.lines.length).toBeGreaterThan(20);
+      const logText = logger.lines.map((line) => inspect(line, { depth: Infinity })).join('\n');
+      expect(logText).toContain('[REDACTED]');
+      expect(logText).toContain('request POST');
+      expect(logText).not.toContain(API_KEY);
+      expect(inspect(client, { depth: Infinity, showHidden: true })).not.toContain(API_KEY);
+      expect(JSON.stringify(client)).not.toContain(API_KEY);
+    },
+  );
 });
 
 describe('a server that echoes the key in a response header', () => {

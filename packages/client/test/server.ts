@@ -36,6 +36,10 @@ export const json =
     res.end(JSON.stringify(body));
   };
 
+/** An API error answer (`server_error`, message `status <status>`) with these headers. */
+export const apiError = (status: number, headers: Record<string, string> = {}): Handler =>
+  json(status, { error: { message: `status ${status}`, type: 'server_error', param: null, code: null } }, headers);
+
 /** An SSE frame for one event. */
 export const sseFrame = (data: unknown, event?: string) =>
   `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
@@ -82,9 +86,13 @@ export async function startServer(): Promise<TestServer> {
     let bodySize = 0;
     raw.on('error', () => {});
     res.on('error', () => {});
-    for await (const chunk of raw as AsyncIterable<Buffer>) {
-      bodySize += chunk.length;
-      if (state.keepBodies) chunks.push(chunk);
+    try {
+      for await (const chunk of raw as AsyncIterable<Buffer>) {
+        bodySize += chunk.length;
+        if (state.keepBodies) chunks.push(chunk);
+      }
+    } catch {
+      return; // the client gave up on sending the body (a test that breaks an upload on purpose)
     }
     const req: ReceivedRequest = {
       method: raw.method ?? '',

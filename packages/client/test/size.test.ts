@@ -1,7 +1,7 @@
 // The images-only bundle stays within the size target (what `pnpm bench` reports against the official SDK), and
 // openapi-fetch's client (`createClient`) stays out of it: only `rawClient` pulls it in.
 import { describe, expect, it } from 'vitest';
-import { bundleSize, entries, SIZE_TARGET } from '../../../scripts/bench/size.js';
+import { bundleSize, entries, SIZE_TARGET } from '../bench/size.js';
 
 describe('images-only bundle', () => {
   it(`is at most ${SIZE_TARGET} B min + gzip (esbuild, platform neutral)`, async () => {

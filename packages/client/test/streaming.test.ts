@@ -41,12 +41,12 @@ async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Resolves when the server sees the client close the connection of the request being handled. */
-function closedPromise(): { handlerClosed: Promise<number> } & { onClose(res: import('node:http').ServerResponse): void } {
-  let resolve!: (t: number) => void;
-  const handlerClosed = new Promise<number>((r) => {
+function closedPromise(): { handlerClosed: Promise<void> } & { onClose(res: import('node:http').ServerResponse): void } {
+  let resolve!: () => void;
+  const handlerClosed = new Promise<void>((r) => {
     resolve = r;
   });
-  return { handlerClosed, onClose: (res) => res.on('close', () => resolve(Date.now())) };
+  return { handlerClosed, onClose: (res) => res.on('close', () => resolve()) };
 }
 
 describe('streaming', () => {
@@ -155,7 +155,7 @@ describe('streaming', () => {
     expect((caught as Error).message).toBe('Invalid JSON in stream event: {"type":"image_generation.comp');
   });
 
-  it('parses a 50 MB event quickly (linear time)', async () => {
+  it('parses a 50 MB event sent in 64 KiB chunks', async () => {
     const big = 'A'.repeat(50 * 1024 * 1024);
     const frame = sseFrame(completedEvent(GEN_DONE, big), GEN_DONE);
     server.queue(async (_req, res) => {
@@ -166,12 +166,9 @@ describe('streaming', () => {
       }
       res.end();
     });
-    const t0 = performance.now();
+    // That the decoder's work is linear in the input is shown where it is counted (the SSE decoder's tests).
     const events = await drain(await testClient(server.url).images.generate({ prompt: 'x', stream: true }));
-    const ms = performance.now() - t0;
     expect(events[0]?.b64_json.length).toBe(big.length);
-    // A quadratic decoder takes many seconds here (openai-node 6.x: 8.9 s for 20 MiB); linear is well under 3 s.
-    expect(ms).toBeLessThan(3000);
   });
 
   it('ends a stalled stream with StreamIdleTimeoutError and closes the connection', async () => {
@@ -192,7 +189,6 @@ describe('streaming', () => {
     expect(seen).toHaveLength(1);
     expect(caught).toBeInstanceOf(StreamIdleTimeoutError);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    expect(Date.now() - t0).toBeLessThan(3000);
     await handlerClosed;
   });
 
@@ -223,10 +219,11 @@ describe('streaming', () => {
 
   it('aborts the request when the loop is left early', async () => {
     const { handlerClosed, onClose } = closedPromise();
+    // The server would write for 100 s (past Vitest's timeout): only the client closing the connection ends it.
     server.queue((req, res) => {
       onClose(res);
       return sse(
-        Array.from({ length: 100 }, (_, i) => sseFrame(partialEvent(GEN_PARTIAL, i))),
+        Array.from({ length: 5000 }, (_, i) => sseFrame(partialEvent(GEN_PARTIAL, i))),
         { gapMs: 20 },
       )(req, res, undefined as never);
     });
@@ -235,9 +232,7 @@ describe('streaming', () => {
       expect(event.type).toBe(GEN_PARTIAL);
       break;
     }
-    const leftAt = Date.now();
-    // The server would keep writing for 2 s; the client closes the connection right away.
-    expect((await handlerClosed) - leftAt).toBeLessThan(500);
+    await handlerClosed;
   });
 
   it('throws APIUserAbortError when the signal aborts during a stream read', async () => {
@@ -245,9 +240,8 @@ describe('streaming', () => {
     const controller = new AbortController();
     const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
-    const t0 = Date.now();
+    // The server never ends the body: only the abort ends the read.
     await expect(drain(stream)).rejects.toThrow(APIUserAbortError);
-    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('abort() on the stream stops it with APIUserAbortError', async () => {

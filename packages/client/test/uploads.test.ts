@@ -1,8 +1,10 @@
+import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fromPath, OpenAIError, ValidationError } from '../src/node.js';
+import { APIError, fromPath, OpenAIError, type Uploadable, ValidationError } from '../src/node.js';
 import { JPEG, PNG, testClient, WEBP } from './fixtures.js';
 import { json, multipartEntries, startServer, type TestServer } from './server.js';
 
@@ -227,4 +229,68 @@ describe('fromPath', () => {
       expect(server.requests.length).toBeLessThanOrEqual(2);
     },
   );
+});
+
+describe('other upload idioms', () => {
+  const boom = json(500, { error: { message: 'boom', type: 'server_error', param: null, code: null } }, { 'retry-after-ms': '0' });
+
+  it('accepts a fetch Response: the name from its URL, the type from its content type', async () => {
+    server.queue((_req, res) => void res.writeHead(200, { 'content-type': 'image/webp' }).end(WEBP));
+    const downloaded = await fetch(`${server.url}/pictures/otter.webp?size=big`);
+    server.reset();
+    await testClient(server.url).images.edit({ image: downloaded, mask: new Response(PNG), prompt: 'x' });
+    expect(await parts()).toEqual([
+      { name: 'image', filename: 'otter.webp', type: 'image/webp', bytes: WEBP },
+      { name: 'mask', filename: 'mask.png', type: 'image/png', bytes: PNG },
+      { name: 'prompt', value: 'x' },
+    ]);
+  });
+
+  it('accepts fs.createReadStream(path): the name from the path, the type from the first bytes, sent again on a retry', async () => {
+    const path = join(dir, 'stream-me.jpg');
+    await writeFile(path, JPEG);
+    server.queue(boom);
+    await testClient(server.url).images.edit({ image: createReadStream(path), prompt: 'x' });
+    expect(server.requests).toHaveLength(2);
+    expect((await parts())[0]).toEqual({ name: 'image', filename: 'stream-me.jpg', type: 'image/jpeg', bytes: JPEG });
+    expect(server.requests[1]?.bodySize).toBe(server.requests[0]?.bodySize);
+  });
+
+  it('accepts a Readable and an AsyncIterable<Uint8Array> (streamed, the type from the first bytes)', async () => {
+    async function* chunks() {
+      yield PNG.subarray(0, 5); // fewer bytes than the type needs: the client reads on
+      yield PNG.subarray(5);
+    }
+    await testClient(server.url).images.edit({ image: [Readable.from([Buffer.from(JPEG)]), chunks()], prompt: 'x' });
+    expect((await parts()).slice(0, 2)).toEqual([
+      { name: 'image[]', filename: 'image-1.jpg', type: 'image/jpeg', bytes: JPEG },
+      { name: 'image[]', filename: 'image-2.png', type: 'image/png', bytes: PNG },
+    ]);
+  });
+
+  it('does not retry a streamed upload (it can be read only once), saying why and what to use', async () => {
+    server.queue(boom, json(200, { created: 1 }));
+    const error = await testClient(server.url)
+      .images.edit({ image: Readable.from([Buffer.from(PNG)]), prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAIError);
+    expect((error as Error).message).toBe(
+      'Not retried: the upload (image) is a stream, read once (use fromPath() or a Blob to allow retries): boom',
+    );
+    expect((error as Error).cause).toBeInstanceOf(APIError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a string (such as a path) before sending, naming fromPath()', async () => {
+    const path = join(dir, 'photo.png');
+    await writeFile(path, PNG);
+    // A plain string, as a JavaScript caller (or a cast) may pass.
+    const image = path as unknown as Uploadable;
+    const error = await testClient(server.url)
+      .images.edit({ image, prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toBe(`image: is a string (${JSON.stringify(path)}), not a file: pass await fromPath(path)`);
+    expect(server.requests).toHaveLength(0);
+  });
 });

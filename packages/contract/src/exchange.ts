@@ -1,7 +1,8 @@
+import { encodeBody, isFilePart, type RequestCase } from './cases.js';
 import { describeFetchError } from './net.js';
-import { encodeBody, isFilePart, type RequestRecipe } from './requests.js';
+import { curlFor, excerpt, type Repro } from './repro.js';
 import type { SchemaValidator } from './schema.js';
-import { escapePointer, isObject, type OperationInfo, type ResponseInfo, type Spec } from './spec.js';
+import { isObject, type OperationInfo, type ResponseInfo, type Spec } from './spec.js';
 import { mergeViolations, parseSlViolations, type Violation, violation } from './violations.js';
 
 export interface ExchangeContext {
@@ -10,28 +11,73 @@ export interface ExchangeContext {
   timeoutMs: number;
   /** Whether requests carry a real API key; without one, Prism's "no security" request violation is expected. */
   hasKey: boolean;
-  /** `mock`: Prism answers itself; `proxy`: Prism forwards every request and validates the answer. */
+  /** `mock`: the target is `@imagegen/mock`, started by the suite; `proxy`: a server given with `--target`/`--live`. */
   mode: 'mock' | 'proxy';
   /** How often to wait and resend after an unexpected 429 (a real server's rate limit); 0 in mock mode. */
   rateLimitRetries: number;
+  /** A response whose headers take longer than this is a violation (`--max-response-time`). */
+  maxResponseTimeMs?: number;
+  /** Receives every request sent and the start of its answer (the suite keeps them for repros). */
+  log?: (entry: Repro) => void;
+  /** Aborts every request in flight (an interrupted run). */
+  signal?: AbortSignal | undefined;
+}
+
+/** The suite's timeout, joined with the run's abort signal. */
+export function requestSignal(ctx: Pick<ExchangeContext, 'timeoutMs' | 'signal'>): AbortSignal {
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  return ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
 }
 
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
+export interface Sent {
+  response: Response;
+  curl: string;
+}
+
 /**
- * `fetch` with the suite's timeout that, against a real server, waits out a rate limit: on a 429
- * it sleeps for `retry-after-ms` / `retry-after` (at most 60 s, default 5 s) and resends, up to
- * `ctx.rateLimitRetries` times, noting each wait. `init` is rebuilt per attempt (bodies are single-use).
+ * Sends one request with the suite's timeout. Against a real server it waits out a rate limit:
+ * on a 429 it sleeps for `retry-after-ms` / `retry-after` (at most 60 s, default 5 s) and resends,
+ * up to `ctx.rateLimitRetries` times, noting each wait. Every 429 or 5xx met on the way that was
+ * not the status asked for is itself checked against the spec (status declared, body, envelope,
+ * retry hints, x-request-id), into `problems`. The body is rebuilt per attempt (bodies are single-use).
  */
-export async function sendWithRateLimitWait(
+export async function send(
   ctx: ExchangeContext,
+  op: OperationInfo,
   url: string,
-  init: () => RequestInit,
+  request: Pick<RequestCase, 'mediaType' | 'fields'> | undefined,
+  headers: Record<string, string>,
   notes: string[],
-): Promise<Response> {
+  problems: Violation[],
+  expectStatus: number,
+): Promise<Sent> {
+  const curl = curlFor(op.method, url, headers, request);
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(url, { ...init(), signal: AbortSignal.timeout(ctx.timeoutMs) });
-    if (response.status !== 429 || attempt >= ctx.rateLimitRetries) return response;
+    const started = Date.now();
+    let response: Response;
+    try {
+      const body = request ? encodeBody(request).body : undefined;
+      response = await fetch(url, { method: op.method, headers, ...(body !== undefined && { body }), signal: requestSignal(ctx) });
+    } catch (error) {
+      ctx.log?.({ curl, status: null, response: `(no response: ${describeFetchError(error)})` });
+      throw error;
+    }
+    const took = Date.now() - started;
+    if (ctx.maxResponseTimeMs !== undefined && took > ctx.maxResponseTimeMs)
+      problems.push(
+        violation('response time', '', `${took} ms to the response headers, more than --max-response-time ${ctx.maxResponseTimeMs} ms`),
+      );
+    const met = response.status === 429 || response.status >= 500;
+    if (!met || response.status === expectStatus) return { response, curl };
+    const text = await response
+      .clone()
+      .text()
+      .catch(() => '');
+    ctx.log?.({ curl, status: response.status, response: excerpt(response.status, response.headers.get('content-type') ?? '', text) });
+    problems.push(...metViolations(ctx, op, response, text).map((v) => ({ ...v, where: `[${response.status} met] ${v.where}` })));
+    if (response.status !== 429 || attempt >= ctx.rateLimitRetries) return { response, curl };
     const ms = Number(response.headers.get('retry-after-ms'));
     const seconds = Number(response.headers.get('retry-after'));
     const hinted = Number.isFinite(ms) && ms > 0 ? ms : Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000;
@@ -40,6 +86,33 @@ export async function sendWithRateLimitWait(
     notes.push(`rate limited (429): waited ${(wait / 1000).toFixed(1)} s and sent again`);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+/** A 429 or 5xx the suite did not ask for must still be what the spec declares. */
+function metViolations(ctx: ExchangeContext, op: OperationInfo, response: Response, text: string): Violation[] {
+  const violations = checkResponse(ctx, op, response.status, response.status, response.headers);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    violations.push(violation('body', '', `is not JSON: ${JSON.stringify(text.slice(0, 80))}`));
+  }
+  const media = op.responses.get(String(response.status))?.content.get(mediaTypeOf(response.headers));
+  if (json !== undefined && media?.schemaPointer) violations.push(...ctx.validator.validate(media.schemaPointer, json, 'body'));
+  if (json !== undefined) violations.push(...envelope(json, response.status));
+  if (response.status === 429 && !response.headers.has('retry-after') && !response.headers.has('retry-after-ms'))
+    violations.push(
+      violation('header retry-after', '', 'a 429 carries neither retry-after nor retry-after-ms: a client cannot tell when to retry'),
+    );
+  if (!response.headers.has('x-request-id')) violations.push(violation('header x-request-id', '', 'missing'));
+  return mergeViolations(violations);
+}
+
+/** Error responses must carry `{ "error": { … } }` (the client builds its errors from it). */
+export function envelope(json: unknown, status: number): Violation[] {
+  if (status < 400) return [];
+  const ok = isObject(json) && isObject(json.error);
+  return ok ? [] : [violation('body', '/error', 'an error response must carry an {"error": {…}} object')];
 }
 
 export interface ExchangeOptions {
@@ -62,26 +135,39 @@ export interface ExchangeResult {
 const BINARY_PLACEHOLDER = '<binary>';
 
 /**
- * Checks that a request recipe itself matches the spec: the operation accepts its media type and
- * the fields validate against the request schema (file parts stand in as strings, as `format:
- * binary` describes them).
+ * Checks that a request itself matches the spec: the operation accepts its media type and the
+ * fields validate against the request schema (file parts stand in as strings, as `format:
+ * binary` describes them). Negative cases are not checked: they break the schema on purpose.
  */
-export function requestViolations(ctx: ExchangeContext, op: OperationInfo, recipe: RequestRecipe): Violation[] {
-  const media = op.requestContent.get(recipe.mediaType);
+export function requestViolations(ctx: ExchangeContext, op: OperationInfo, request: RequestCase): Violation[] {
+  const media = op.requestContent.get(request.mediaType);
   if (!media) {
     const declared = [...op.requestContent.keys()].join(', ') || 'none';
-    return [violation('request', '', `${op.operationId} does not accept ${recipe.mediaType} (declares: ${declared})`)];
+    return [violation('request', '', `${op.operationId} does not accept ${request.mediaType} (declares: ${declared})`)];
   }
-  if (!media.schemaPointer) return [];
-  const value =
-    recipe.mediaType === 'application/json'
-      ? recipe.fields
-      : Object.fromEntries(Object.entries(recipe.fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(placeholder) : placeholder(v)]));
+  if (!media.schemaPointer || request.origin === 'negative') return [];
+  const value = request.mediaType.startsWith('multipart/')
+    ? Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(placeholder) : placeholder(v)]))
+    : request.fields;
   return ctx.validator.validate(media.schemaPointer, value, 'request body');
 }
 
 function placeholder(value: unknown): unknown {
   return isFilePart(value) ? BINARY_PLACEHOLDER : value;
+}
+
+/** The headers the suite sends with a request (identity encoding: Prism's proxy decodes compressed bodies itself, one more thing to go wrong). */
+export function requestHeaders(
+  request: RequestCase | undefined,
+  accept: string,
+  authorization: string | undefined,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const headers: Record<string, string> = { accept, 'accept-encoding': 'identity', ...extra };
+  const contentType = request ? encodeBody(request).contentType : undefined;
+  if (contentType) headers['content-type'] = contentType;
+  if (authorization !== undefined) headers.authorization = authorization;
+  return headers;
 }
 
 /**
@@ -92,29 +178,26 @@ function placeholder(value: unknown): unknown {
 export async function exchange(
   ctx: ExchangeContext,
   op: OperationInfo,
-  recipe: RequestRecipe,
+  request: RequestCase,
   options: ExchangeOptions,
 ): Promise<ExchangeResult> {
   const notes: string[] = [];
-  const { contentType } = encodeBody(recipe);
-  // identity: Prism's proxy decodes compressed upstream bodies itself (node-fetch), which is one
-  // more thing that can go wrong between the server and the check.
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'accept-encoding': 'identity',
-    ...options.headers,
-  };
-  if (contentType) headers['content-type'] = contentType;
-  if (options.authorization) headers.authorization = options.authorization;
+  const violations: Violation[] = [];
+  const headers = requestHeaders(request, 'application/json', options.authorization, options.headers);
   let response: Response;
+  let curl: string;
   try {
     const retries = options.expectStatus === 429 ? { ...ctx, rateLimitRetries: 0 } : ctx;
-    response = await sendWithRateLimitWait(
+    ({ response, curl } = await send(
       retries,
+      op,
       `${options.baseUrl}${op.path}`,
-      () => ({ method: op.method, headers, body: encodeBody(recipe).body }),
+      request,
+      headers,
       notes,
-    );
+      violations,
+      options.expectStatus,
+    ));
   } catch (error) {
     return {
       status: 0,
@@ -122,23 +205,25 @@ export async function exchange(
       requestId: null,
       json: undefined,
       notes,
-      violations: [violation('request', '', `${op.method} ${op.path} failed: ${describeFetchError(error)}`)],
+      violations: [...violations, violation('request', '', `${op.method} ${op.path} failed: ${describeFetchError(error)}`)],
     };
   }
   let text: string;
   try {
     text = await response.text();
   } catch (error) {
+    ctx.log?.({ curl, status: response.status, response: `HTTP ${response.status} (body unreadable: ${describeFetchError(error)})` });
     return {
       status: response.status,
       headers: response.headers,
       requestId: response.headers.get('x-request-id'),
       json: undefined,
       notes,
-      violations: [violation('body', '', `reading the body failed: ${describeFetchError(error)}`)],
+      violations: [...violations, violation('body', '', `reading the body failed: ${describeFetchError(error)}`)],
     };
   }
-  const violations = checkResponse(ctx, op, options.expectStatus, response.status, response.headers);
+  ctx.log?.({ curl, status: response.status, response: excerpt(response.status, response.headers.get('content-type') ?? '', text) });
+  violations.push(...checkResponse(ctx, op, options.expectStatus, response.status, response.headers));
   const declared = op.responses.get(String(response.status));
   const type = mediaTypeOf(response.headers);
   let json: unknown;
@@ -163,7 +248,7 @@ export async function exchange(
     prism = prism.filter((v) => !(v.where === 'request' && /security/i.test(v.message)));
     if (prism.length < before) notes.push("no API key: Prism's missing-security request violation ignored");
   }
-  prism = dropCollapsedParts(ctx, recipe, prism, violations, response.status, options.expectStatus, notes);
+  if (request.origin === 'negative') prism = prism.filter((v) => !v.where.startsWith('request'));
   violations.push(...prism);
   return {
     status: response.status,
@@ -173,46 +258,6 @@ export async function exchange(
     notes,
     violations: mergeViolations(violations),
   };
-}
-
-/**
- * Prism's multipart parser keeps only the last of repeated parts (stoplightio/prism#2654), so for
- * `image[]` sent twice it reports "must be array" although the request matches the spec (the suite
- * validated the parts itself in {@link requestViolations}). In proxy mode the raw body is still
- * forwarded intact; in mock mode Prism answers 400 instead of 200, and then only the 400 can be
- * checked. Both are recorded as notes, not violations.
- */
-function dropCollapsedParts(
-  ctx: ExchangeContext,
-  recipe: RequestRecipe,
-  prism: Violation[],
-  violations: Violation[],
-  status: number,
-  expected: number,
-  notes: string[],
-): Violation[] {
-  if (recipe.mediaType !== 'multipart/form-data') return prism;
-  const repeated = new Set(
-    Object.entries(recipe.fields)
-      .filter(([, v]) => Array.isArray(v) && v.length > 1)
-      .map(([k]) => `/${escapePointer(k)}`),
-  );
-  const collapsed = (v: Violation) => v.where === 'request body' && repeated.has(v.path) && /must be array/.test(v.message);
-  if (!prism.some(collapsed)) return prism;
-  const rest = prism.filter((v) => !collapsed(v));
-  notes.push(
-    `Prism keeps only the last of repeated multipart parts (${[...repeated].join(', ')}), so its "must be array" is ignored; the suite validated the parts itself`,
-  );
-  if (ctx.mode === 'mock' && status === 400 && expected !== 400 && !rest.some((v) => v.where.startsWith('request'))) {
-    const index = violations.findIndex((v) => v.where === 'status');
-    if (index !== -1) violations.splice(index, 1);
-    const said = notes.findIndex((n) => n.startsWith('the 400 response said'));
-    if (said !== -1) notes.splice(said, 1);
-    notes.push(
-      'the Prism mock therefore answered 400 (checked against the spec) instead of 200; the 200 shape is checked by the other requests',
-    );
-  }
-  return rest;
 }
 
 /** Status, content type and declared headers of a response (also used for streams). */

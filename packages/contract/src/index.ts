@@ -1,4 +1,5 @@
 export { readSse, type SseMessage } from '@imagegen/client/internal/sse';
+export { exampleCases, type RequestCase } from './cases.js';
 export { ContractSetupError } from './errors.js';
 export { type PrismOptions, type PrismServer, startPrism } from './prism.js';
 export { Redactor } from './redact.js';

@@ -14,6 +14,7 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const secret of this.#secrets) out = out.split(secret).join(MASK);
-    return out.replace(/(Bearer\s+)(?!\*\*\*)[^\s"',;]+/gi, `$1${MASK}`);
+    // A backslash ends the token too: in JSON text it escapes the quote that closes the string.
+    return out.replace(/(Bearer\s+)(?!\*\*\*)[^\s"',;\\]+/gi, `$1${MASK}`);
   }
 }

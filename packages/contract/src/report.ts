@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redactor } from './redact.js';
+import type { Repro } from './repro.js';
 import { formatViolation, type Violation } from './violations.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -14,16 +15,24 @@ export interface CheckResult {
   violations: Violation[];
   /** Context: attempts counted, event types seen, why a check was skipped, what an error response said. */
   notes: string[];
+  /** What the check compared: status, content type, body schema, headers, and each semantic comparison. */
+  checked: string[];
+  /** On a failure: the last requests of the check as curl commands (key masked) with the start of each answer. */
+  repro?: Repro[];
 }
 
 export interface ContractReport {
-  /** `mock`: Prism mock + loopback SSE server; `proxy`: Prism validating proxy in front of `target`. */
+  /** `mock`: Prism validating proxy in front of `@imagegen/mock`; `proxy`: the same in front of `target`. */
   mode: 'mock' | 'proxy';
   /** Upstream base URL in proxy mode. */
   target: string | null;
   spec: string;
   prism: { version: string; url: string };
+  /** What a run in this mode proves (and what it does not). */
+  proves: string;
   startedAt: string;
+  /** The run was stopped by a signal: the results are the checks finished until then. */
+  interrupted: boolean;
   durationMs: number;
   results: CheckResult[];
   totals: { checks: number; passed: number; failed: number; skipped: number; violations: number };
@@ -37,7 +46,19 @@ const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', skip: '-' 
 export function formatProgress(result: CheckResult): string {
   const head = `  ${MARK[result.status]} ${result.operationId} › ${result.check} (${result.durationMs} ms)`;
   const notes = result.status === 'skip' ? [`skipped: ${result.notes[0] ?? ''}`, ...result.notes.slice(1)] : result.notes;
-  return [head, ...result.violations.map((v) => `      ${formatViolation(v)}`), ...notes.map((n) => `      · ${n}`)].join('\n');
+  const checked = result.checked.length > 0 ? [`      checked: ${result.checked.join(', ')}`] : [];
+  const repro = result.status === 'fail' ? (result.repro ?? []).slice(-1).flatMap((r) => indent(`repro: ${r.curl}\n${r.response}`, 6)) : [];
+  return [
+    head,
+    ...result.violations.map((v) => `      ${formatViolation(v)}`),
+    ...checked,
+    ...notes.map((n) => `      · ${n}`),
+    ...repro,
+  ].join('\n');
+}
+
+function indent(text: string, by: number): string[] {
+  return text.split('\n').map((line) => `${' '.repeat(by)}${line}`);
 }
 
 /** The terminal summary: a table of operation × check with results and the violation paths. */
@@ -45,7 +66,12 @@ export function formatSummary(report: ContractReport, files: string[] = []): str
   const rows = report.results.map((r) => ({
     op: r.operationId,
     check: r.check,
-    result: r.status === 'fail' ? `FAIL (${r.violations.length})` : r.status.toUpperCase(),
+    result:
+      r.status === 'fail'
+        ? `FAIL (${r.violations.length})`
+        : r.violations.length > 0
+          ? `${r.status.toUpperCase()} (${r.violations.length} warning${r.violations.length > 1 ? 's' : ''})`
+          : r.status.toUpperCase(),
   }));
   const w1 = Math.max(9, ...rows.map((r) => r.op.length));
   const w2 = Math.max(5, ...rows.map((r) => r.check.length));
@@ -61,10 +87,13 @@ export function formatSummary(report: ContractReport, files: string[] = []): str
     for (const r of failed) {
       lines.push(`  ${r.operationId} › ${r.check}`);
       for (const v of r.violations) lines.push(`    ${formatViolation(v)}`);
+      const last = r.repro?.at(-1);
+      if (last) lines.push(...indent(`repro: ${last.curl}\n${last.response}`, 4));
     }
   }
   const t = report.totals;
-  const target = report.mode === 'mock' ? `Prism mock ${report.prism.version}` : `${report.target} via Prism proxy ${report.prism.version}`;
+  const target = `${report.mode === 'mock' ? '@imagegen/mock' : report.target} via Prism proxy ${report.prism.version}`;
+  if (report.interrupted) lines.push('', 'INTERRUPTED: the run was stopped; these are the checks finished until then.');
   lines.push(
     '',
     `${report.ok ? 'PASS' : 'FAIL'}  ${t.checks} checks: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped · ${target} · ${(report.durationMs / 1000).toFixed(1)} s`,
@@ -91,7 +120,7 @@ export function toJUnit(report: ContractReport): string {
   const t = report.totals;
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="imagegen-contract (${report.mode})" tests="${t.checks}" failures="${t.failed}" skipped="${t.skipped}" time="${seconds(report.durationMs)}">`,
+    `<testsuites name="imagegen-contract (${report.mode}${report.interrupted ? ', interrupted' : ''})" tests="${t.checks}" failures="${t.failed}" skipped="${t.skipped}" time="${seconds(report.durationMs)}">`,
   ];
   for (const [op, results] of byOp) {
     const failures = results.filter((r) => r.status === 'fail').length;
@@ -105,13 +134,15 @@ export function toJUnit(report: ContractReport): string {
       if (r.status === 'fail') {
         const first = r.violations[0];
         const message = first ? formatViolation(first) : 'failed';
+        const repro = (r.repro ?? []).map((x) => `\n\nrepro:\n${x.curl}\n\nresponse:\n${x.response}`).join('');
         out.push(
-          `      <failure message="${xml(message)}" type="ContractViolation">${xml(r.violations.map(formatViolation).join('\n'))}</failure>`,
+          `      <failure message="${xml(message)}" type="ContractViolation">${xml(r.violations.map(formatViolation).join('\n') + repro)}</failure>`,
         );
       } else if (r.status === 'skip') {
         out.push(`      <skipped message="${xml(r.notes[0] ?? 'skipped')}"/>`);
       }
-      if (r.notes.length > 0) out.push(`      <system-out>${xml(r.notes.join('\n'))}</system-out>`);
+      const said = [...(r.checked.length > 0 ? [`checked: ${r.checked.join(', ')}`] : []), ...r.notes];
+      if (said.length > 0) out.push(`      <system-out>${xml(said.join('\n'))}</system-out>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

@@ -1,24 +1,32 @@
 import type { ImagesClient } from '@imagegen/client';
+import { FAULT_HEADER } from '@imagegen/mock';
+import { isFilePart, type RequestCase } from './cases.js';
 import { checkResponse, type ExchangeContext, mediaTypeOf } from './exchange.js';
-import { isFilePart, type RequestRecipe } from './requests.js';
 import type { OperationInfo } from './spec.js';
 import { mergeViolations, type Violation, violation } from './violations.js';
 
-type ClientCall = (client: ImagesClient, params: Record<string, unknown>) => Promise<unknown>;
+type ClientMethod = (params: Record<string, unknown>) => Promise<unknown>;
 
-// The client method for each operation; parameters come from the same recipes as the raw requests.
-const CALLS: Record<string, ClientCall> = {
-  createImage: (client, params) => client.images.generate(params as never),
-  createImageEdit: (client, params) => client.images.edit(params as never),
-  createImageVariation: (client, params) => client.images.createVariation(params as never),
+// Until the spec names each operation's client method (`x-imagegen-method`), the names the client has today.
+const LEGACY_METHODS: Record<string, string> = {
+  createImage: 'generate',
+  createImageEdit: 'edit',
+  createImageVariation: 'createVariation',
 };
+
+/** The client method of an operation: the spec's `x-imagegen-method`, else the legacy name. */
+function clientMethod(client: ImagesClient, op: OperationInfo): ClientMethod | undefined {
+  const name = op.clientMethod ?? LEGACY_METHODS[op.operationId];
+  const method = name ? (client.images as unknown as Record<string, unknown>)[name] : undefined;
+  return typeof method === 'function' ? (params) => (method as ClientMethod).call(client.images, params) : undefined;
+}
 
 // Shortened retry hints so that maxRetries waits take milliseconds, not the spec example's seconds.
 const SHORT_RETRY_MS = '10';
 
 /**
  * Checks the 429 behaviour end to end with `@imagegen/client`: every request the client sends is
- * answered 429 (Prism's `Prefer: code=429`); the client must retry exactly `maxRetries` times and
+ * answered 429 (the mock's fault header); the client must retry exactly `maxRetries` times and
  * then throw `RateLimitError` with status 429. A counting fetch wrapper sees every attempt. The 429
  * response itself is checked against the spec (status, headers, body); its retry hints are then
  * shortened before the client reads them.
@@ -26,12 +34,11 @@ const SHORT_RETRY_MS = '10';
 export async function checkRetryOn429(
   ctx: ExchangeContext,
   op: OperationInfo,
-  recipe: RequestRecipe,
+  request: RequestCase,
   baseUrl: string,
   maxRetries: number,
+  apiKey: string,
 ): Promise<{ violations: Violation[]; notes: string[] }> {
-  const call = CALLS[op.operationId];
-  if (!call) return { violations: [violation('client', '', `no client method known for ${op.operationId}`)], notes: [] };
   let clientModule: typeof import('@imagegen/client');
   try {
     clientModule = await import('@imagegen/client');
@@ -48,7 +55,7 @@ export async function checkRetryOn429(
   const countingFetch = async (input: Request): Promise<Response> => {
     attempts++;
     const headers = new Headers(input.headers);
-    headers.set('prefer', 'code=429');
+    headers.set(FAULT_HEADER, `429;retry-after-ms=${SHORT_RETRY_MS}`);
     const response = await fetch(new Request(input, { headers }), { signal: AbortSignal.timeout(ctx.timeoutMs) });
     if (attempts === 1) {
       violations.push(...checkResponse(ctx, op, 429, response.status, response.headers));
@@ -74,22 +81,25 @@ export async function checkRetryOn429(
   };
 
   const client = clientModule.createImagesClient({
-    apiKey: 'sk-imagegen-contract-mock',
+    apiKey,
     baseURL: baseUrl,
     maxRetries,
     timeout: ctx.timeoutMs,
     fetch: countingFetch,
     logLevel: 'off',
   });
+  const call = clientMethod(client, op);
+  if (!call)
+    return { violations: [violation('client', '', `the client has no method for ${op.operationId} (x-imagegen-method)`)], notes: [] };
   const params = Object.fromEntries(
-    Object.entries(recipe.fields).map(([key, value]) => [
-      key === 'image[]' ? 'image' : key,
+    Object.entries(request.fields).map(([key, value]) => [
+      key.replace(/\[\]$/, ''),
       Array.isArray(value) ? value.map(toBlob) : toBlob(value),
     ]),
   );
   const started = Date.now();
   try {
-    await call(client, params);
+    await call(params);
     violations.push(violation('client', '', `resolved after ${attempts} attempts instead of throwing RateLimitError`));
   } catch (error) {
     if (!(error instanceof clientModule.RateLimitError)) {

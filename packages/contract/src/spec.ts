@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { ContractSetupError, oneLine } from './errors.js';
 
 export type JsonObject = { [key: string]: unknown };
@@ -17,6 +18,10 @@ export interface MediaInfo {
   schemaPointer?: string;
   /** The media type's `example` and `examples[*].value`, in document order. */
   examples: unknown[];
+  /** The same examples with their names (`example` for a lone `example`). */
+  namedExamples: Array<{ name: string; value: unknown }>;
+  /** The media type's `encoding` map (multipart), property name → its `contentType` when stated. */
+  encoding: Map<string, string | undefined>;
 }
 
 export interface HeaderInfo {
@@ -38,6 +43,10 @@ export interface OperationInfo {
   method: string;
   /** The path as written in the spec (without the server's base path). */
   path: string;
+  /** `deprecated: true` in the spec. */
+  deprecated: boolean;
+  /** The client method name the spec gives the operation (`x-imagegen-method`), if any. */
+  clientMethod?: string;
   requestContent: Map<string, MediaInfo>;
   responses: Map<string, ResponseInfo>;
 }
@@ -94,6 +103,8 @@ export class Spec {
           operationId: op.operationId,
           method: method.toUpperCase(),
           path: p,
+          deprecated: op.deprecated === true,
+          ...(typeof op['x-imagegen-method'] === 'string' && { clientMethod: op['x-imagegen-method'] }),
           requestContent: this.#requestContent(`${opPointer}/requestBody`),
           responses: this.#responses(`${opPointer}/responses`),
         });
@@ -140,24 +151,65 @@ export class Spec {
     for (const [mediaType, media] of Object.entries(content)) {
       if (!isObject(media)) continue;
       const mediaPointer = `${pointer}/${escapePointer(mediaType)}`;
-      const info: MediaInfo = { mediaType, examples: this.#examples(mediaPointer) };
+      const namedExamples = this.#examples(mediaPointer);
+      const encoding = new Map<string, string | undefined>();
+      if (isObject(media.encoding))
+        for (const [name, entry] of Object.entries(media.encoding))
+          encoding.set(name, isObject(entry) && typeof entry.contentType === 'string' ? entry.contentType : undefined);
+      const info: MediaInfo = { mediaType, examples: namedExamples.map((e) => e.value), namedExamples, encoding };
       if (isObject(media.schema)) info.schemaPointer = `${mediaPointer}/schema`;
       result.set(mediaType, info);
     }
     return result;
   }
 
-  #examples(mediaPointer: string): unknown[] {
+  #examples(mediaPointer: string): Array<{ name: string; value: unknown }> {
     const media = this.at(mediaPointer);
     if (!isObject(media)) return [];
-    const out: unknown[] = [];
-    if (media.example !== undefined) out.push(media.example);
+    const out: Array<{ name: string; value: unknown }> = [];
+    if (media.example !== undefined) out.push({ name: 'example', value: media.example });
     const examples = media.examples;
     if (isObject(examples)) {
       for (const key of Object.keys(examples)) {
         const { node } = this.resolve(`${mediaPointer}/examples/${escapePointer(key)}`);
-        if (isObject(node) && node.value !== undefined) out.push(node.value);
+        if (isObject(node) && node.value !== undefined) out.push({ name: key, value: node.value });
       }
+    }
+    return out;
+  }
+
+  /**
+   * The properties of the object schema at `pointer` (through `$ref` and `allOf`), each with the
+   * pointer of its resolved schema, plus the names listed as `required`.
+   */
+  objectShape(pointer: string): { properties: Map<string, { pointer: string; node: JsonObject }>; required: Set<string> } {
+    const properties = new Map<string, { pointer: string; node: JsonObject }>();
+    const required = new Set<string>();
+    const visit = (at: string, depth: number) => {
+      if (depth > 8) return;
+      const { node, pointer: resolved } = this.resolve(at);
+      if (!isObject(node)) return;
+      if (Array.isArray(node.required)) for (const name of node.required) if (typeof name === 'string') required.add(name);
+      if (isObject(node.properties)) {
+        for (const name of Object.keys(node.properties)) {
+          const prop = this.resolve(`${resolved}/properties/${escapePointer(name)}`);
+          if (isObject(prop.node)) properties.set(name, { pointer: prop.pointer, node: prop.node });
+        }
+      }
+      if (Array.isArray(node.allOf)) for (let i = 0; i < node.allOf.length; i++) visit(`${resolved}/allOf/${i}`, depth + 1);
+    };
+    visit(pointer, 0);
+    return { properties, required };
+  }
+
+  /** The schema at `pointer` and each schema it is a union of (`anyOf`/`oneOf` members), resolved. */
+  variants(pointer: string): Array<{ pointer: string; node: JsonObject }> {
+    const { node, pointer: resolved } = this.resolve(pointer);
+    if (!isObject(node)) return [];
+    const out = [{ pointer: resolved, node }];
+    for (const keyword of ['anyOf', 'oneOf'] as const) {
+      const members = node[keyword];
+      if (Array.isArray(members)) for (let i = 0; i < members.length; i++) out.push(...this.variants(`${resolved}/${keyword}/${i}`));
     }
     return out;
   }
@@ -197,12 +249,25 @@ export function loadSpec(file = defaultSpecPath()): Spec {
   } catch (error) {
     throw new ContractSetupError(`spec ${file} failed to load: ${oneLine(error)}`);
   }
+  return parseSpec(text, file, absolute);
+}
+
+/**
+ * Parses an OpenAPI 3.x document from its text: JSON, or YAML when `yaml` is set (an official
+ * document to compare with); `name` labels the errors, `file` is what {@link Spec.file} says.
+ */
+export function parseSpec(text: string, name: string, file = name, yaml = false): Spec {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = yaml ? parseYaml(text, { maxAliasCount: -1 }) : JSON.parse(text);
   } catch (error) {
-    throw new ContractSetupError(`spec ${file} failed to load: not JSON (${oneLine(error)}); pass the merged openapi.json`);
+    const hint = yaml ? '' : '; pass the merged openapi.json';
+    throw new ContractSetupError(`spec ${name} failed to load: not ${yaml ? 'YAML' : 'JSON'} (${oneLine(error)})${hint}`);
   }
+  return checkedSpec(doc, name, file);
+}
+
+function checkedSpec(doc: unknown, file: string, absolute: string): Spec {
   if (!isObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.')) {
     throw new ContractSetupError(`spec ${file} failed to load: not an OpenAPI 3.x document (no "openapi": "3.x" field)`);
   }

@@ -1,10 +1,8 @@
+// operation: createImageEdit
 // Edit images referenced by Files API ID or URL: the client sends a JSON body, nothing is uploaded.
 import { createImagesClient } from '@imagegen/client';
 
-const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '',
-});
+const client = createImagesClient();
 
 const response = await client.images.edit({
   model: 'gpt-image-1.5',

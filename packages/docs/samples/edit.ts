@@ -1,11 +1,9 @@
+// operation: createImageEdit
 // Edit with several input images and a mask: the mask's transparent pixels mark where the first image may change.
 import { writeFile } from 'node:fs/promises';
 import { createImagesClient, fromPath } from '@imagegen/client';
 
-const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '',
-});
+const client = createImagesClient();
 
 const response = await client.images.edit({
   model: 'gpt-image-1.5',

@@ -1,9 +1,8 @@
+// operation: createImage
 // Timeouts, retries and typed errors.
 import { APIConnectionTimeoutError, APIError, createImagesClient, RateLimitError, ValidationError } from '@imagegen/client';
 
 const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '',
   timeout: 120_000, // per attempt, until the response arrives (default 10 minutes)
   maxRetries: 3, // connection errors, timeouts, 408, 409, 429 and 5xx (default 2)
 });

@@ -1,11 +1,9 @@
+// operation: createImage
 // Generate an image from a prompt and save it as a PNG file.
 import { writeFile } from 'node:fs/promises';
 import { createImagesClient, getResponseMeta } from '@imagegen/client';
 
-const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '', // without a key the client throws "Missing API key"
-});
+const client = createImagesClient(); // reads OPENAI_API_KEY, and OPENAI_BASE_URL when it is set
 
 const response = await client.images.generate({
   model: 'gpt-image-1.5',

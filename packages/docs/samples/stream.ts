@@ -1,11 +1,9 @@
+// operation: createImage
 // Stream a generation: save each partial image as it arrives, then the final image.
 import { writeFile } from 'node:fs/promises';
 import { createImagesClient } from '@imagegen/client';
 
-const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '',
-});
+const client = createImagesClient();
 
 const stream = await client.images.generate({
   model: 'gpt-image-1.5',

@@ -1,11 +1,9 @@
+// operation: createImageEdit
 // Three ways to upload images: a file streamed from disk, a Buffer, and a File (or Blob) with an explicit type.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createImagesClient, fromPath } from '@imagegen/client';
 
-const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '',
-});
+const client = createImagesClient();
 
 // fromPath: streamed from disk, never read into memory; the type is detected from the first bytes.
 const sunrise = await fromPath('sunrise.png');

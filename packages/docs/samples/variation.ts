@@ -1,18 +1,13 @@
-// Create variations of an image (dall-e-2 only: one square PNG smaller than 4 MB).
+// operation: createImageVariation
+// Variations of one image, sent as a multipart form.
+// Whether the API still serves them: see this operation in the API reference.
 import { createImagesClient, fromPath } from '@imagegen/client';
 
-const client = createImagesClient({
-  baseURL: process.env.IMAGEGEN_BASE_URL ?? 'https://api.openai.com/v1',
-  apiKey: process.env.OPENAI_API_KEY ?? '',
-});
+const client = createImagesClient();
 
-const response = await client.images.createVariation({
-  model: 'dall-e-2',
-  image: await fromPath('sunrise.png'),
-  n: 2,
-  size: '512x512',
-  response_format: 'url',
-});
+const image = await fromPath('sunrise.png');
+const response = await client.images.createVariation({ image, n: 2 });
 
-// dall-e-2 URLs stay valid for 60 minutes: download them before then.
-for (const image of response.data ?? []) console.log(image.url);
+for (const variation of response.data ?? []) {
+  console.log(variation.url ?? `${variation.b64_json?.length ?? 0} base64 characters`);
+}

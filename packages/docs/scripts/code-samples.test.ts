@@ -1,43 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { codeSampleLanguages, curlFor, REFERENCE_SAMPLES, withCodeSamples } from './code-samples.js';
-import { loadSpec, operations } from './spec.js';
+import { curlFor, fileFields } from './code-samples.js';
+import { isObject, loadSpec, operations } from './spec.js';
+import { requestExamples } from './spec-markdown.js';
 
 const doc = loadSpec();
-const op = (id: string) => {
-  const found = operations(doc).find((o) => o.operationId === id);
-  if (!found) throw new Error(`no operation ${id}`);
-  return found;
-};
+const servers = doc.servers as Array<{ url: string }>;
 
-describe('code samples in the spec', () => {
-  it('gives every operation its TypeScript samples (the files as they are) and then curl', () => {
-    const withSamples = withCodeSamples(doc, new URL('../samples', import.meta.url).pathname);
-    for (const o of operations(withSamples)) {
-      const samples = o.node['x-codeSamples'] as Array<{ lang: string; label: string; source: string }>;
-      const expected = REFERENCE_SAMPLES.filter((s) => s.operationId === o.operationId).map((s) => s.label);
-      expect(samples.map((s) => s.label)).toEqual([...expected, 'curl']);
-      expect(samples[0]?.source).toContain("from '@imagegen/client'");
-    }
-    expect(operations(doc)[0]?.node['x-codeSamples']).toBeUndefined();
-  });
-
-  it('lists TypeScript first in Redoc’s language options', () => {
-    expect(codeSampleLanguages()[0]).toEqual({ lang: 'TypeScript', label: 'TypeScript' });
-    expect(codeSampleLanguages().at(-1)).toEqual({ lang: 'curl', label: 'curl' });
-  });
-
-  it('builds curl for a JSON body from the first request example', () => {
-    const curl = curlFor(doc, op('createImage'));
-    expect(curl).toMatch(/^curl https:\/\/api\.openai\.com\/v1\/images\/generations \\\n/);
+describe('curl commands from the spec', () => {
+  it.each(operations(doc).map((op) => [op.operationId, op] as const))('%s: built from its first request example', (_id, op) => {
+    const curl = curlFor(doc, op);
+    expect(curl.split(' \\\n')[0]).toBe(`curl ${servers[0]?.url}${op.path}`);
     expect(curl).toContain('-H "Authorization: Bearer $OPENAI_API_KEY"');
-    expect(curl).toContain(`-d '{\n  "model": "gpt-image-1.5",`);
-  });
-
-  it('builds curl for a multipart body with file fields as @file parts', () => {
-    const curl = curlFor(doc, op('createImageEdit'));
-    expect(curl).toContain("-F 'image=@sunrise.png'");
-    expect(curl).toContain("-F 'mask=@sky-mask.png'");
-    expect(curl).toMatch(/-F 'prompt=[^@]/);
-    expect(curlFor(doc, op('createImageVariation'))).toContain("-F 'n=2'");
+    const [first] = requestExamples(doc, op.operationId);
+    const example = first?.examples[0]?.value;
+    if (!first || !isObject(example)) return;
+    if (first.mediaType === 'application/json') {
+      expect(curl).toContain(`-d '${JSON.stringify(example, null, 2).replaceAll("'", `'\\''`)}'`);
+    } else {
+      // File fields become @file parts, every other field a plain part.
+      const files = new Set(fileFields(doc, first.schema).map((f) => f.name));
+      for (const [key, value] of Object.entries(example)) {
+        const item = Array.isArray(value) ? value[0] : value;
+        const text = typeof item === 'string' ? item : JSON.stringify(item);
+        expect(curl).toContain(`-F '${key}=${files.has(key) ? '@' : ''}${text}`);
+      }
+    }
   });
 });

@@ -1,54 +1,5 @@
-// Adds `x-codeSamples` to each operation of the merged spec: the TypeScript sample files as they are, and a curl command built from the operation's first request example.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { deref, isObject, type JsonObject, mediaExamples, type Operation, operations } from './spec.js';
-
-/** Which sample file is shown for which operation, in tab order (TypeScript tabs first, then curl). */
-export const REFERENCE_SAMPLES: ReadonlyArray<{ operationId: string; file: string; label: string }> = [
-  { operationId: 'createImage', file: 'generate.ts', label: 'TypeScript' },
-  { operationId: 'createImage', file: 'stream.ts', label: 'TypeScript (stream)' },
-  { operationId: 'createImageEdit', file: 'edit.ts', label: 'TypeScript' },
-  { operationId: 'createImageEdit', file: 'upload-from-disk.ts', label: 'TypeScript (uploads)' },
-  { operationId: 'createImageVariation', file: 'variation.ts', label: 'TypeScript' },
-];
-
-/**
- * Redoc's `codeSamples.languages` option: one entry per sample label, TypeScript first. Redoc shows
- * only the samples whose label is listed, and selects the first listed one.
- */
-export function codeSampleLanguages(): Array<{ lang: string; label: string }> {
-  const labels = [...new Set(REFERENCE_SAMPLES.map((s) => s.label))];
-  return [...labels.map((label) => ({ lang: 'TypeScript', label })), { lang: 'curl', label: 'curl' }];
-}
-
-export interface CodeSample {
-  lang: string;
-  label: string;
-  source: string;
-}
-
-/**
- * A copy of `doc` with `x-codeSamples` on every operation. Throws when an operation has no
- * TypeScript sample, when a sample names an unknown operation, or when a sample file is missing.
- */
-export function withCodeSamples(doc: JsonObject, samplesDir: string): JsonObject {
-  const copy = structuredClone(doc);
-  const ops = operations(copy);
-  const known = new Set(ops.map((op) => op.operationId));
-  for (const sample of REFERENCE_SAMPLES) {
-    if (!known.has(sample.operationId))
-      throw new Error(`sample ${sample.file} is mapped to operation ${sample.operationId}, which the spec does not have`);
-  }
-  for (const op of ops) {
-    const typescript = REFERENCE_SAMPLES.filter((s) => s.operationId === op.operationId).map(
-      (s): CodeSample => ({ lang: 'TypeScript', label: s.label, source: readFileSync(path.join(samplesDir, s.file), 'utf8') }),
-    );
-    if (typescript.length === 0)
-      throw new Error(`operation ${op.operationId} has no TypeScript sample: add one to REFERENCE_SAMPLES in scripts/code-samples.ts`);
-    op.node['x-codeSamples'] = [...typescript, { lang: 'curl', label: 'curl', source: curlFor(copy, op) }];
-  }
-  return copy;
-}
+// A curl command for an operation, built from its first request example.
+import { deref, isObject, type JsonObject, mediaExamples, type Operation } from './spec.js';
 
 const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
@@ -58,6 +9,24 @@ function isBinary(doc: JsonObject, schema: unknown): boolean {
   if (s.format === 'binary') return true;
   const nested = [s.items, ...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s.oneOf) ? s.oneOf : [])];
   return nested.some((n) => n !== undefined && isBinary(doc, n));
+}
+
+/** The binary (file) properties of a multipart schema, and whether each takes several files. */
+export function fileFields(doc: JsonObject, schema: unknown): Array<{ name: string; multiple: boolean }> {
+  const s = deref(doc, schema);
+  const props = isObject(s) && isObject(s.properties) ? s.properties : {};
+  return Object.entries(props)
+    .filter(([, p]) => isBinary(doc, p))
+    .map(([name, p]) => {
+      const d = deref(doc, p);
+      const multiple =
+        isObject(d) &&
+        (d.type === 'array' ||
+          [...(Array.isArray(d.anyOf) ? d.anyOf : []), ...(Array.isArray(d.oneOf) ? d.oneOf : [])].some(
+            (b) => isObject(deref(doc, b)) && (deref(doc, b) as JsonObject).type === 'array',
+          ));
+      return { name, multiple };
+    });
 }
 
 /**

@@ -1,6 +1,9 @@
-// The Performance page: the client benchmark's JSON results as an SVG bar chart and a table.
-import { escapeHtml } from './page.js';
+// The Performance page: the client benchmark's JSON results as a bar chart (HTML, so it reflows on a
+// phone) with the spread of the rounds where the file has them, and a table.
 import { isObject } from './spec.js';
+
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll('{{', '&#123;&#123;');
 
 /** One measurement: ours and a baseline measured in the same run, in the same unit. */
 export interface BenchRow {
@@ -13,6 +16,8 @@ export interface BenchRow {
   target?: string;
   /** Optional: whether the goal was met. */
   met?: boolean;
+  /** Optional: the value of each round, ours and the baseline's, paired by round (`ours` is their median). */
+  rounds?: { ours: number[]; baseline: number[] };
 }
 
 /** The shape read from `packages/client/bench-results.json`; other fields are ignored. */
@@ -22,6 +27,8 @@ export interface BenchResults {
   date?: string;
   /** Optional: the Node version it ran on. */
   node?: string;
+  /** Optional: CPU time per call of each implementation in each round (`raw`, `ours`, `openai`). */
+  cpuRounds?: Record<string, number[]>;
 }
 
 /** Narrows untrusted JSON to {@link BenchResults}; throws naming the first field that does not fit. */
@@ -44,6 +51,12 @@ export function parseBenchResults(value: unknown): BenchResults {
     return { name, unit, ours, baseline, baselineName, ...(target !== undefined && { target }), ...(met !== undefined && { met }) };
   });
   const results: BenchResults = { rows };
+  if (value.cpuRounds !== undefined) {
+    const cpu = value.cpuRounds;
+    if (!isObject(cpu) || !Object.values(cpu).every((v) => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n))))
+      throw new Error('cpuRounds must map names to arrays of numbers when present');
+    results.cpuRounds = cpu as Record<string, number[]>;
+  }
   for (const key of ['date', 'node'] as const) {
     const v = value[key];
     if (v === undefined) continue;
@@ -76,79 +89,81 @@ function verdict(row: BenchRow): { text: string; good: boolean | undefined } {
   return { text: `${r.toFixed(2)}× ${row.baselineName} · ${goal}`, good };
 }
 
-const WIDTH = 760;
-const LABEL = 170;
-const VALUE = 110;
-const ROW = 84;
-const TOP = 8;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
 
-/** A horizontal bar chart, one group per row: ours and the baseline, each scaled to the larger of the two. */
-export function benchChartSvg(results: BenchResults): string {
-  const height = TOP + results.rows.length * ROW;
-  const span = WIDTH - LABEL - VALUE;
-  const groups = results.rows.map((row, i) => {
-    const y = TOP + i * ROW;
-    const max = Math.max(row.ours, row.baseline) || 1;
-    const v = verdict(row);
-    const bar = (label: string, value: number, dy: number, fill: string) => {
-      const w = Math.max(1, (value / max) * span);
-      return [
-        `<text x="0" y="${y + dy + 13}" class="label">${escapeHtml(label)}</text>`,
-        `<rect x="${LABEL}" y="${y + dy}" width="${w.toFixed(1)}" height="18" rx="3" fill="${fill}"/>`,
-        `<text x="${(LABEL + w + 6).toFixed(1)}" y="${y + dy + 13}" class="value">${escapeHtml(`${format(value)} ${row.unit}`)}</text>`,
-      ].join('');
-    };
-    return [
-      `<g>`,
-      `<text x="0" y="${y + 16}" class="name">${escapeHtml(row.name)}</text>`,
-      `<text x="${WIDTH}" y="${y + 16}" text-anchor="end" class="${v.good === undefined ? 'note' : v.good ? 'good' : 'bad'}">${escapeHtml(v.text)}</text>`,
-      bar('@imagegen/client', row.ours, 26, '#2563eb'),
-      bar(row.baselineName, row.baseline, 50, '#9ca3af'),
-      `</g>`,
-    ].join('');
-  });
-  const title = `Benchmark: @imagegen/client against its baselines, ${results.rows.length} measurement(s)`;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">`,
-    `<title>${escapeHtml(title)}</title>`,
-    '<style>text{font:13px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#1f2937}.name{font-weight:600;font-size:14px}.label{fill:#4b5563}.value{fill:#111827}.good{fill:#15803d}.bad{fill:#b45309}.note{fill:#6b7280}</style>',
-    ...groups,
-    '</svg>',
-    '',
-  ].join('\n');
+/**
+ * The rounds behind a row: its own `rounds`, else — for the CPU rows of the client's bench file — the
+ * `cpuRounds` of ours and of the baseline it names (`raw` for a fetch baseline, `openai` for the SDK).
+ */
+export function roundsOf(row: BenchRow, results: BenchResults): { ours: number[]; baseline: number[] } | undefined {
+  if (row.rounds) return row.rounds;
+  const cpu = results.cpuRounds;
+  if (!cpu || !/cpu/i.test(row.name) || !cpu.ours) return undefined;
+  const key = /^openai/i.test(row.baselineName) ? 'openai' : /fetch|raw/i.test(row.baselineName) ? 'raw' : undefined;
+  const baseline = key ? cpu[key] : undefined;
+  return baseline && baseline.length === cpu.ours.length ? { ours: cpu.ours, baseline } : undefined;
 }
 
-/** The page body: the chart and a table, or a note on how to produce results. `source` names the file read. */
-export function performanceBody(results: BenchResults | undefined, source: string, svgHref: string): string {
-  const intro = `<h1>Performance</h1>
-<p>How much <code>@imagegen/client</code> adds over its baselines (a raw <code>fetch</code>, the official SDK), measured side by side in one run by <code>pnpm bench</code>. Ratios, not absolute times, are what carry over between machines.</p>`;
+/** The spread of a row as text: the median per-round ratio and its range, or that it is one run. */
+export function spreadText(row: BenchRow, results: BenchResults): string {
+  const rounds = roundsOf(row, results);
+  if (!rounds || rounds.ours.length < 2) return 'one run (no spread recorded)';
+  const ratios = rounds.ours.map((o, i) => o / (rounds.baseline[i] ?? Number.NaN)).filter(Number.isFinite);
+  const [lo, hi] = [Math.min(...ratios), Math.max(...ratios)];
+  return `median of ${ratios.length} rounds ${median(ratios).toFixed(2)}×, range ${lo.toFixed(2)}–${hi.toFixed(2)}× · ours ${format(Math.min(...rounds.ours))}–${format(Math.max(...rounds.ours))} ${row.unit}`;
+}
+
+/** The chart: one group per row, ours and the baseline as bars scaled to the larger, with the range of the rounds. */
+export function benchChartHtml(results: BenchResults): string {
+  const groups = results.rows.map((row) => {
+    const rounds = roundsOf(row, results);
+    const max = Math.max(row.ours, row.baseline, ...(rounds ? [...rounds.ours, ...rounds.baseline] : [])) || 1;
+    const v = verdict(row);
+    const pct = (n: number) => `${((n / max) * 100).toFixed(1)}%`;
+    const bar = (label: string, value: number, kind: string, range: number[] | undefined) => {
+      const band =
+        range && range.length > 1
+          ? `<span class="bench-range" style="left:${pct(Math.min(...range))};width:${pct(Math.max(...range) - Math.min(...range))}" title="range of ${range.length} rounds"></span>`
+          : '';
+      return `<div class="bench-bar-row"><span class="bench-label">${escapeHtml(label)}</span><span class="bench-track"><span class="bench-bar ${kind}" style="width:${pct(value)}"></span>${band}</span><span class="bench-value">${escapeHtml(`${format(value)} ${row.unit}`)}</span></div>`;
+    };
+    return `<div class="bench-group"><div class="bench-head"><strong>${escapeHtml(row.name)}</strong> <span class="bench-verdict ${v.good === undefined ? 'note' : v.good ? 'good' : 'bad'}">${escapeHtml(v.text)}</span></div>${bar('@imagegen/client', row.ours, 'ours', rounds?.ours)}${bar(row.baselineName, row.baseline, 'baseline', rounds?.baseline)}<div class="bench-spread">${escapeHtml(spreadText(row, results))}</div></div>`;
+  });
+  return `<div class="bench-chart" role="img" aria-label="Benchmark: @imagegen/client against its baselines">${groups.join('')}</div>`;
+}
+
+/** The page body (Markdown): the chart and a table, or a note on how to produce results. `source` names the file read. */
+export function performanceMarkdown(results: BenchResults | undefined, source: string): string {
+  const intro =
+    'How much `@imagegen/client` adds over its baselines (a raw `fetch`, the official SDK), measured side by side in one run by `pnpm bench`. Ratios, not absolute times, are what carry over between machines; the shaded band on a bar is the range over the rounds, the bar itself the median.';
   if (!results || results.rows.length === 0) {
-    return `${intro}
-<p class="note" id="no-bench-results"><strong>No benchmark results yet</strong> — run <code>pnpm bench</code>, then rebuild the docs (<code>pnpm build</code>). The chart is drawn from <code>${escapeHtml(source)}</code>.</p>`;
+    return `${intro}\n\n<p class="note" id="no-bench-results"><strong>No benchmark results yet</strong> — run <code>pnpm bench</code>, then rebuild the docs (<code>pnpm build</code>). The chart is drawn from <code>${escapeHtml(source)}</code>.</p>`;
   }
   const targets = results.rows.some((row) => row.target !== undefined);
-  const rows = results.rows
-    .map((row) => {
-      const r = ratio(row);
-      const goal = targets
-        ? `<td>${escapeHtml(row.target ?? '')}${row.met === undefined ? '' : row.met ? ' ✓ met' : ' ✗ missed'}</td>`
-        : '';
-      return `<tr><td>${escapeHtml(row.name)}</td><td class="num">${format(row.ours)} ${escapeHtml(row.unit)}</td><td class="num">${format(row.baseline)} ${escapeHtml(row.unit)}</td><td>${escapeHtml(row.baselineName)}</td><td class="num">${r === undefined ? '–' : `${r.toFixed(2)}×`}</td>${goal}</tr>`;
-    })
-    .join('\n');
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = results.rows.map((row) => {
+    const r = ratio(row);
+    const goal = targets ? ` ${cell(row.target ?? '')}${row.met === undefined ? '' : row.met ? ' ✓ met' : ' ✗ missed'} |` : '';
+    return `| ${cell(row.name)} | ${format(row.ours)} ${row.unit} | ${format(row.baseline)} ${row.unit} (${cell(row.baselineName)}) | ${r === undefined ? '–' : `${r.toFixed(2)}×`} | ${cell(spreadText(row, results))} |${goal}`;
+  });
   const when = [
-    results.date && `on ${escapeHtml(results.date.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'))}`,
-    results.node && `with Node ${escapeHtml(results.node)}`,
+    results.date && `on ${results.date.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`,
+    results.node && `with Node ${results.node}`,
   ]
     .filter(Boolean)
     .join(' ');
-  return `${intro}
-<figure class="chart"><img src="${escapeHtml(svgHref)}" alt="Bar chart of the benchmark results: @imagegen/client against its baselines"></figure>
-<table>
-<thead><tr><th>measurement</th><th>@imagegen/client</th><th>baseline</th><th>baseline is</th><th>ratio</th>${targets ? '<th>target</th>' : ''}</tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>
-<p class="note">From <code>${escapeHtml(source)}</code>${when ? `, measured ${when}` : ''}. Ratio = ours ÷ baseline; whether lower or higher is better follows from the unit (per-second units are throughput).</p>`;
+  return [
+    intro,
+    benchChartHtml(results),
+    [
+      `| measurement | @imagegen/client | baseline | ratio | spread |${targets ? ' target |' : ''}`,
+      `| --- | --- | --- | --- | --- |${targets ? ' --- |' : ''}`,
+      ...rows,
+    ].join('\n'),
+    `From \`${source}\`${when ? `, measured ${when}` : ''}. Ratio = ours ÷ baseline; whether lower or higher is better follows from the unit (per-second units are throughput).`,
+  ].join('\n\n');
 }

@@ -1,29 +1,29 @@
-// Runs every sample in samples/ with tsx against a Prism mock of the merged spec (through the loopback
-// front in mock-server.ts, which also streams), in a scratch directory holding the input images.
+// Runs every sample with tsx against @imagegen/mock (the faithful offline Images API), with the base URL and the key
+// injected from outside as a reader's shell would, in a scratch directory holding the input images.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spec as specConstants } from '@imagegen/types';
+import { type MockRequest, type MockServer, startMock } from '@imagegen/mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileFields } from '../scripts/code-samples.js';
 import { exampleImages } from '../scripts/example-images.js';
 import { sampleFiles } from '../scripts/sample-check.js';
-import { loadSpec, specFile } from '../scripts/spec.js';
-import { type ReceivedRequest, startFront, startPrism } from './mock-server.js';
+import { readSample } from '../scripts/sample-meta.js';
+import { loadSpec } from '../scripts/spec.js';
+import { requestExamples } from '../scripts/spec-markdown.js';
 
 const docsDir = path.resolve(import.meta.dirname, '..');
-const samples = sampleFiles(path.join(docsDir, 'samples')).map((f) => path.basename(f));
+const samples = sampleFiles(path.join(docsDir, 'samples')).map(readSample);
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 const doc = loadSpec();
 
-let prism: Awaited<ReturnType<typeof startPrism>>;
-let front: Awaited<ReturnType<typeof startFront>>;
+let mock: MockServer;
 let work: string;
 
 beforeAll(async () => {
-  prism = await startPrism(specFile());
-  front = await startFront(doc, prism.url, specConstants.limits.editImageMaxItems);
+  mock = await startMock({ seed: 'docs-samples' });
   work = mkdtempSync(path.join(tmpdir(), 'imagegen-samples-'));
   // The file names the samples (and the spec's examples) use, filled with the spec's own example PNG.
   const png = exampleImages(doc).find((img) => img.mediaType === 'image/png');
@@ -33,20 +33,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await front?.close();
-  await prism?.stop();
+  await mock?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function run(sample: string): Promise<{ code: number | null; stdout: string; stderr: string; requests: ReceivedRequest[] }> {
-  const before = front.received.length;
+function run(sample: string): Promise<{ code: number | null; stdout: string; stderr: string; requests: MockRequest[] }> {
+  const before = mock.requests.length;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    IMAGEGEN_BASE_URL: front.url,
+    // Injected from outside, as a reader's shell would: the samples themselves name no URL and no key.
+    OPENAI_BASE_URL: mock.url,
     OPENAI_API_KEY: 'sk-test-docs-samples',
     IMAGEGEN_LOG: 'warn',
   };
-  delete env.OPENAI_BASE_URL;
   const child = spawn(process.execPath, [tsx, path.join(docsDir, 'samples', sample)], { cwd: work, env });
   let stdout = '';
   let stderr = '';
@@ -63,56 +62,74 @@ function run(sample: string): Promise<{ code: number | null; stdout: string; std
     }, 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, requests: front.received.slice(before) });
+      resolve({ code, stdout, stderr, requests: mock.requests.slice(before) });
     });
   });
 }
 
-/** What each sample must visibly do besides exiting 0. A sample not listed here only has to exit 0. */
-const EXPECTED: Record<string, (r: Awaited<ReturnType<typeof run>>) => void> = {
+/** How many file parts of each file field a multipart request carried (`image[]` parts count for `image`). */
+function fileParts(r: MockRequest): Record<string, number> {
+  const fields = requestExamples(doc, r.operationId ?? '').find((b) => b.mediaType === 'multipart/form-data');
+  const names = new Set(fileFields(doc, fields?.schema).map((f) => f.name.replace(/\[\]$/, '')));
+  const counts: Record<string, number> = {};
+  for (const [key, value] of Object.entries(r.params ?? {})) {
+    const name = key.replace(/\[\]$/, '');
+    if (names.has(name)) counts[name] = (counts[name] ?? 0) + (Array.isArray(value) ? value.length : 1);
+  }
+  return counts;
+}
+
+type Run = Awaited<ReturnType<typeof run>>;
+const contentType = (r: MockRequest | undefined) => String(r?.headers['content-type'] ?? '').split(';')[0];
+
+/** What each sample must visibly do besides exiting 0 with one request to its operation. A sample not listed here only has to do that. */
+const EXPECTED: Record<string, (r: Run) => void> = {
   'generate.ts': (r) => {
-    expect(r.stdout).toMatch(/^1 image\(s\), \d+ tokens, request req_/m);
+    expect(r.stdout).toMatch(/^1 image\(s\), \d+ tokens, request \S+/m);
     expect(existsSync(path.join(work, 'generated-1.png'))).toBe(true);
   },
   'edit.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({
-      path: '/images/edits',
-      contentType: 'multipart/form-data',
-      files: { 'image[]': 2, mask: 1 },
-      answer: 200,
-    });
+    expect(contentType(r.requests[0])).toBe('multipart/form-data');
+    expect(fileParts(r.requests[0] as MockRequest)).toEqual({ image: 2, mask: 1 });
     expect(existsSync(path.join(work, 'edited.png'))).toBe(true);
   },
   'upload-from-disk.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/edits', files: { 'image[]': 2, mask: 1 }, answer: 200 });
+    expect(fileParts(r.requests[0] as MockRequest)).toEqual({ image: 2, mask: 1 });
     expect(existsSync(path.join(work, 'uploaded-edit.png'))).toBe(true);
   },
   'edit-by-reference.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/edits', contentType: 'application/json', answer: 200 });
+    expect(contentType(r.requests[0])).toBe('application/json');
     expect(r.stdout).toContain('1 edited image(s)');
   },
   'variation.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/variations', files: { image: 1 }, answer: 200 });
-    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(fileParts(r.requests[0] as MockRequest)).toEqual({ image: 1 });
+    expect(r.stdout.trim().split('\n')).toHaveLength(Number(r.requests[0]?.params?.n));
   },
   'stream.ts': (r) => {
-    expect(r.requests[0]).toMatchObject({ path: '/images/generations', answer: 'sse' });
-    expect(r.stdout).toMatch(/partial image 0\npartial image 1\nfinal image, \d+ tokens/);
-    for (const file of ['partial-0.png', 'partial-1.png', 'final.png']) expect(existsSync(path.join(work, file)), file).toBe(true);
+    const partials = Number(r.requests[0]?.params?.partial_images);
+    expect(r.stdout).toMatch(
+      new RegExp(`${[...Array(partials).keys()].map((i) => `partial image ${i}\n`).join('')}final image, \\d+ tokens`),
+    );
+    for (const file of [...[...Array(partials).keys()].map((i) => `partial-${i}.png`), 'final.png'])
+      expect(existsSync(path.join(work, file)), file).toBe(true);
   },
   'errors.ts': (r) => {
     expect(r.stdout).toContain('1 image(s)');
   },
 };
 
-describe('code samples against the Prism mock', () => {
-  it('finds the samples', () => {
-    expect(samples).toEqual(expect.arrayContaining(['generate.ts', 'edit.ts', 'variation.ts', 'stream.ts', 'upload-from-disk.ts']));
+describe('code samples against @imagegen/mock', () => {
+  it('finds the samples, one at least per operation of the spec', () => {
+    expect(new Set(samples.map((s) => s.operationId)).size).toBeGreaterThan(0);
   });
 
-  it.each(samples)('%s exits 0', async (sample) => {
-    const result = await run(sample);
-    expect(result.code, `${sample} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
-    EXPECTED[sample]?.(result);
-  });
+  it.each(samples.map((s) => [s.name, s] as const))(
+    '%s exits 0 after one answered request to the operation it declares',
+    async (name, sample) => {
+      const result = await run(name);
+      expect(result.code, `${name} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.requests.map((r) => [r.operationId, r.status])).toEqual([[sample.operationId, 200]]);
+      EXPECTED[name]?.(result);
+    },
+  );
 });

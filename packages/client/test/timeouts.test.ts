@@ -1,0 +1,114 @@
+import { getEventListeners } from 'node:events';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { APIConnectionTimeoutError, APIUserAbortError } from '../src/node.js';
+import { completedEvent, testClient } from './fixtures.js';
+import { apiError as err, type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const hang: Handler = () => new Promise(() => {});
+
+describe('timeouts and abort', () => {
+  it('throws APIConnectionTimeoutError when headers do not arrive within timeout, after retrying', async () => {
+    server.fallback = hang;
+    const error = await testClient(server.url, { timeout: 150, maxRetries: 1 })
+      .images.generate({ prompt: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect((error as Error).message).toBe('Request timed out after 150 ms.');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('applies the timeout to the body of a non-streaming response', async () => {
+    server.fallback = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"created":');
+    };
+    // The body never completes: without the timeout this would hang until Vitest's own timeout.
+    await expect(testClient(server.url, { maxRetries: 0 }).images.generate({ prompt: 'x' }, { timeout: 200 })).rejects.toBeInstanceOf(
+      APIConnectionTimeoutError,
+    );
+  });
+
+  it('throws APIUserAbortError when the signal aborts during the request', async () => {
+    server.fallback = hang;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user said stop')), 100);
+    const error = await testClient(server.url)
+      .images.generate({ prompt: 'x' }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect((error as Error).cause).toEqual(new Error('user said stop'));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws APIUserAbortError when the signal aborts during a retry wait', async () => {
+    // A 60 s wait (the longest the client honours): past Vitest's timeout, should the abort not end it.
+    server.queue(err(429, { 'retry-after-ms': '60000' }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { signal: controller.signal })).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws APIUserAbortError at once for an already aborted signal', async () => {
+    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('one AbortSignal shared by many calls', () => {
+  it('adds at most one abort listener per call, none once the calls settle, and no MaxListenersExceededWarning with 1,000 calls', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const { signal } = controller;
+      // Each call is retried once and the streams are read to the end: attempts, retry waits and streams all share it.
+      server.fallback = (req, res, raw) => {
+        const nth = server.requests.filter((r) => r.headers['idempotency-key'] === req.headers['idempotency-key']).length;
+        if (nth === 1) return err(503, { 'retry-after-ms': '1' })(req, res, raw);
+        return JSON.parse(req.body.toString()).stream
+          ? sse([sseFrame(completedEvent('image_generation.completed'))])(req, res, raw)
+          : json(200, { created: 1 })(req, res, raw);
+      };
+      const client = testClient(server.url, { maxRetries: 1 });
+      const calls = Array.from({ length: 1000 }, async (_, i) => {
+        if (i % 2) return client.images.generate({ prompt: 'x' }, { signal });
+        for await (const _event of await client.images.generate({ prompt: 'x', stream: true }, { signal }));
+      });
+      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThan(0));
+      expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(1000);
+      await Promise.all(calls);
+      expect(server.requests).toHaveLength(2000);
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }, 60_000);
+
+  it('still aborts every pending call', async () => {
+    server.fallback = hang;
+    const controller = new AbortController();
+    const client = testClient(server.url);
+    const calls = Array.from({ length: 50 }, () =>
+      client.images.generate({ prompt: 'x' }, { signal: controller.signal }).catch((e: unknown) => e),
+    );
+    await vi.waitFor(() => expect(server.requests).toHaveLength(50));
+    controller.abort();
+    for (const error of await Promise.all(calls)) expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
