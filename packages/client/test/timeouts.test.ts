@@ -87,7 +87,7 @@ describe('one AbortSignal shared by many calls', () => {
         if (i % 2) return client.images.generate({ prompt: 'x' }, { signal });
         for await (const _event of await client.images.generate({ prompt: 'x', stream: true }, { signal }));
       });
-      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThan(0));
+      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThan(0), { timeout: 60_000 });
       expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(1000);
       await Promise.all(calls);
       expect(server.requests).toHaveLength(2000);
@@ -106,7 +106,7 @@ describe('one AbortSignal shared by many calls', () => {
     const calls = Array.from({ length: 50 }, () =>
       client.images.generate({ prompt: 'x' }, { signal: controller.signal }).catch((e: unknown) => e),
     );
-    await vi.waitFor(() => expect(server.requests).toHaveLength(50));
+    await vi.waitFor(() => expect(server.requests).toHaveLength(50), { timeout: 60_000 });
     controller.abort();
     for (const error of await Promise.all(calls)) expect(error).toBeInstanceOf(APIUserAbortError);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
