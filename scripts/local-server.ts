@@ -1,20 +1,6 @@
 // Start a server as a child process on 127.0.0.1, wait (bounded) until it answers, stop it. Used by the local npm
 // registry (verdaccio) and the turbo remote cache.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export type LocalServer = { url: string; port: number; child: ChildProcess; log: () => string; stop: () => Promise<void> };
 

@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '@imagegen/contract';
 import { parseCli, portOption } from './cli-args.js';
-import { freePort, type LocalServer, startLocalServer, stopOnSignal } from './local-server.js';
+import { type LocalServer, startLocalServer, stopOnSignal } from './local-server.js';
 
 export type RemoteCache = LocalServer & {
   storagePath: string;

@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '@imagegen/contract';
 import { parseCli, portOption } from '../cli-args.js';
-import { freePort, type LocalServer, startLocalServer, stopOnSignal } from '../local-server.js';
+import { type LocalServer, startLocalServer, stopOnSignal } from '../local-server.js';
 import { mirrorToRegistry, thirdPartyClosure } from './mirror.js';
 
 export type Registry = LocalServer & {

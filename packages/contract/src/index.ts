@@ -1,6 +1,7 @@
 export { readSse, type SseMessage } from '@imagegen/client/internal/sse';
 export { exampleCases, type RequestCase } from './cases.js';
 export { ContractSetupError } from './errors.js';
+export { freePort } from './net.js';
 export { type PrismOptions, type PrismServer, startPrism } from './prism.js';
 export { Redactor } from './redact.js';
 export { type CheckResult, type CheckStatus, type ContractReport, formatSummary, toJUnit, writeReports } from './report.js';
