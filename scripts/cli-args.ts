@@ -59,3 +59,12 @@ export function portOption(name: string, option: string, value: string): number 
     usageError(name, `--${option} must be a port number (1-65535), got ${JSON.stringify(value)}`);
   return port;
 }
+
+/** Stop a server on Ctrl-C / SIGTERM, then exit 0: for the entry points that keep one running until interrupted. */
+export function stopOnSignal(server: { stop: () => Promise<void> }): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void server.stop().then(() => process.exit(0));
+    });
+  }
+}

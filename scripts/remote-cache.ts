@@ -8,11 +8,10 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@imagegen/contract';
-import { parseCli, portOption } from './cli-args.js';
-import { type LocalServer, startLocalServer, stopOnSignal } from './local-server.js';
+import { type ChildServer, freePort, startChildServer } from '@imagegen/contract';
+import { parseCli, portOption, stopOnSignal } from './cli-args.js';
 
-export type RemoteCache = LocalServer & {
+export type RemoteCache = ChildServer & {
   storagePath: string;
   token: string;
   team: string;
@@ -32,7 +31,7 @@ export async function startRemoteCache(
   const require = createRequire(import.meta.url);
   const cli = path.join(path.dirname(require.resolve('turborepo-remote-cache/package.json')), 'dist', 'cli.js');
 
-  const server = await startLocalServer({
+  const server = await startChildServer({
     name: 'turborepo-remote-cache',
     command: process.execPath,
     args: [cli],
@@ -48,9 +47,9 @@ export async function startRemoteCache(
       STORAGE_PATH_USE_TMP_FOLDER: 'false',
       LOG_LEVEL: 'warn',
     },
-    port,
-    readyPath: '/v8/artifacts/status',
-    readyHeaders: { authorization: `Bearer ${token}` },
+    url: `http://127.0.0.1:${port}`,
+    ready: { path: '/v8/artifacts/status', headers: { authorization: `Bearer ${token}` } },
+    quoteOutput: true,
   });
   return { ...server, storagePath, token, team, env: { TURBO_API: server.url, TURBO_TOKEN: token, TURBO_TEAM: team } };
 }

@@ -10,12 +10,11 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@imagegen/contract';
-import { parseCli, portOption } from '../cli-args.js';
-import { type LocalServer, startLocalServer, stopOnSignal } from '../local-server.js';
+import { type ChildServer, freePort, startChildServer } from '@imagegen/contract';
+import { parseCli, portOption, stopOnSignal } from '../cli-args.js';
 import { mirrorToRegistry, thirdPartyClosure } from './mirror.js';
 
-export type Registry = LocalServer & {
+export type Registry = ChildServer & {
   /** The registry URL with a trailing slash, as npm writes it. */
   registry: string;
   /** A user .npmrc with a dummy token for this registry (verdaccio accepts anonymous publishes). */
@@ -62,13 +61,14 @@ export async function startRegistry(options: { dir?: string; port?: number } = {
   const bin = path.join(pkgDir, 'bin', 'verdaccio');
   if (!existsSync(bin)) throw new Error(`verdaccio binary not found at ${bin}`);
 
-  const server = await startLocalServer({
+  const server = await startChildServer({
     name: 'verdaccio',
     command: process.execPath,
     args: [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    port,
-    readyPath: '/-/ping',
+    url: `http://127.0.0.1:${port}`,
+    ready: { path: '/-/ping' },
+    quoteOutput: true,
   });
 
   const registry = `${server.url}/`;

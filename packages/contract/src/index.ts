@@ -1,5 +1,6 @@
 export { readSse, type SseMessage } from '@imagegen/client/internal/sse';
 export { exampleCases, type RequestCase } from './cases.js';
+export { type ChildServer, ChildServerError, type ChildServerOptions, startChildServer } from './child-server.js';
 export { ContractSetupError } from './errors.js';
 export { freePort } from './net.js';
 export { type PrismOptions, type PrismServer, startPrism } from './prism.js';

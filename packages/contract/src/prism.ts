@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ChildServerError, killAllChildServers, startChildServer } from './child-server.js';
 import { ContractSetupError } from './errors.js';
 import { freePort } from './net.js';
 
@@ -32,9 +32,6 @@ export interface PrismServer {
 }
 
 const HOST = '127.0.0.1';
-const LOG_LINES = 200;
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 function prismCli(): { bin: string; version: string } {
   const require = createRequire(import.meta.url);
@@ -43,11 +40,8 @@ function prismCli(): { bin: string; version: string } {
   return { bin: path.join(path.dirname(pkgFile), pkg.bin?.prism ?? 'dist/index.js'), version: pkg.version ?? 'unknown' };
 }
 
-/** Kills every Prism child this process started; used on exit and by the CLI's signal handlers. */
-export function killAllPrism(): void {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-}
+/** Kills every Prism child this process started; used by the CLI's signal handlers (exit is covered already). */
+export const killAllPrism = killAllChildServers;
 
 /**
  * Starts `prism mock|proxy` as a child process on 127.0.0.1 and resolves once it prints
@@ -66,7 +60,7 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
 
 class PortTakenError extends ContractSetupError {}
 
-function startOnce(options: PrismOptions, port: number): Promise<PrismServer> {
+async function startOnce(options: PrismOptions, port: number): Promise<PrismServer> {
   const { bin, version } = prismCli();
   const args = [bin, options.mode, options.specFile];
   if (options.mode === 'proxy') {
@@ -75,79 +69,32 @@ function startOnce(options: PrismOptions, port: number): Promise<PrismServer> {
   }
   args.push('-h', HOST, '-p', String(port));
   const env = { ...(options.env ?? withoutKey(process.env)), NO_COLOR: '1', FORCE_COLOR: '0' };
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  running.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', killAllPrism);
-  }
-
-  const lines: string[] = [];
-  const onData = (buffered: { rest: string }) => (chunk: Buffer) => {
-    const parts = (buffered.rest + chunk.toString('utf8')).split(/\r?\n/);
-    buffered.rest = parts.pop() ?? '';
-    for (const line of parts) {
-      lines.push(options.redact ? options.redact(stripAnsi(line)) : stripAnsi(line));
-      if (lines.length > LOG_LINES) lines.shift();
-    }
-  };
-  child.stdout?.on('data', onData({ rest: '' }));
-  child.stderr?.on('data', onData({ rest: '' }));
-
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => running.delete(child));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
-  };
-
   const timeoutMs = options.startupTimeoutMs ?? 30_000;
-  return new Promise<PrismServer>((resolve, reject) => {
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clearInterval(poll);
-      fn();
-    };
-    const timer = setTimeout(() => {
-      finish(() => {
-        void stop();
-        reject(new ContractSetupError(`prism ${options.mode} did not start within ${timeoutMs / 1000} s${lastErrors(lines, true)}`));
-      });
-    }, timeoutMs);
-    const poll = setInterval(() => {
-      const listening = lines.map((l) => /Prism is listening on (http:\/\/\S+)/.exec(l)).find((m) => m !== null);
-      if (listening?.[1]) {
-        const url = listening[1].replace(/\/$/, '');
-        finish(() => resolve({ url, version, logTail: () => [...lines], stop }));
-      }
-    }, 50);
-    child.once('error', (error) => finish(() => reject(new ContractSetupError(`cannot start prism: ${error.message}`))));
-    void exited.then(() => {
-      // Let the last output arrive before quoting it.
-      setTimeout(() => {
-        const detail = lastErrors(lines, false);
-        const message = `prism ${options.mode} exited (code ${child.exitCode ?? child.signalCode}) before listening on ${HOST}:${port}${detail}`;
-        finish(() => reject(/EADDRINUSE/.test(detail) ? new PortTakenError(message) : new ContractSetupError(message)));
-      }, 100);
+  try {
+    const server = await startChildServer({
+      name: `prism ${options.mode}`,
+      command: process.execPath,
+      args,
+      env,
+      ready: { line: /Prism is listening on (http:\/\/\S+)/ },
+      timeoutMs,
+      killAfterMs: 2000,
+      ...(options.redact && { redact: options.redact }),
     });
-  });
+    return { url: server.url, version, logTail: server.logTail, stop: server.stop };
+  } catch (error) {
+    if (!(error instanceof ChildServerError)) throw error;
+    if (error.reason !== 'exited') throw new ContractSetupError(`${error.message}${lastErrors(error.lines, error.reason === 'timeout')}`);
+    const detail = lastErrors(error.lines, false);
+    const message = `${error.message.replace(/ before it was ready$/, '')} before listening on ${HOST}:${port}${detail}`;
+    throw /EADDRINUSE/.test(detail) ? new PortTakenError(message) : new ContractSetupError(message);
+  }
 }
 
 function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy.OPENAI_API_KEY;
   return copy;
-}
-
-function stripAnsi(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
-  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }
 
 /** Prism's own error lines (fatal messages, EADDRINUSE, …) without yargs help text or stack frames. */
