@@ -1,17 +1,6 @@
+import { mulberry32 } from '@imagegen/mock';
 import { isFilePart, materialize, type RequestCase, requestFacts, VOCABULARY } from './cases.js';
 import { isObject, type JsonObject, type OperationInfo, type Spec } from './spec.js';
-
-/** mulberry32: a small seeded PRNG, so that a run's generated requests can be repeated with `--seed`. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Generated requests cost money in --live: image counts stay small whatever `maximum` allows.
 const MAX_GENERATED_COUNT = 2;
@@ -27,7 +16,7 @@ const MAX_GENERATED_FILES = 3;
 export function generatedCases(spec: Spec, op: OperationInfo, examples: RequestCase[], count: number, seed: number): RequestCase[] {
   const bases = examples.filter((c) => c.origin === 'example' && !usesDeprecated(spec, op, c));
   if (bases.length === 0 || count <= 0) return [];
-  const next = random(seed ^ hash(op.operationId));
+  const next = mulberry32(seed ^ hash(op.operationId));
   const pick = <T>(list: readonly T[]): T | undefined => list[Math.floor(next() * list.length)];
   const seen = valuesByModel(spec);
   const out: RequestCase[] = [];

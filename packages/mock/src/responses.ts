@@ -1,4 +1,6 @@
+import { sniffImageType } from '@imagegen/client';
 import { invalidRequest, MockHttpError, schemaError } from './errors.js';
+import { imageInfo } from './image-info.js';
 import { ENCODERS, type ImageCache, PALETTE } from './images.js';
 import { FormShapeError, formToBody } from './multipart.js';
 import {
@@ -104,14 +106,9 @@ async function parseBody(ctx: AnswerContext): Promise<{ media: RequestMedia; val
   }
 }
 
-/** The first bytes of the upload name its type; `undefined` when it is none of the image formats the mock knows. */
+/** The type the upload's first bytes name (the client's sniffer; GIF, which it does not send, by the mock's reader). */
 function sniff(bytes: Uint8Array): string | undefined {
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes[0] === 0x89 && ascii(1, 4) === 'PNG') return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'image/webp';
-  if (ascii(0, 3) === 'GIF') return 'image/gif';
-  return undefined;
+  return sniffImageType(bytes) ?? (imageInfo(bytes)?.format === 'gif' ? 'image/gif' : undefined);
 }
 
 /** Uploads must be of a type the spec's `encoding.contentType` lists for the part (judged by their bytes, else their declared type). */

@@ -5,6 +5,7 @@ import { encodeSse } from '@imagegen/client/internal/sse';
 import { MockHttpError } from './errors.js';
 import { FAULT_HEADER, type FaultPlan, type FaultSchedule, FaultScheduler, FaultSyntaxError, parseFaults } from './faults.js';
 import { ENCODERS, ImageCache, PALETTE } from './images.js';
+import { mulberry32 } from './random.js';
 import { type Answer, answerOperation, type ImageLink } from './responses.js';
 import { type HeaderSpec, type JsonObject, loadSpec, type MockOperation, type MockSpec } from './spec.js';
 
@@ -91,18 +92,6 @@ function hashSeed(seed: number | string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, good enough to vary colours and ids. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function normalizedHash(body: Buffer, contentType: string | undefined): string {
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
   const marker = boundary?.[1] ?? boundary?.[2];
@@ -122,7 +111,7 @@ const IMAGE_PATH = /^\/_mock\/images\/(\d+)x(\d+)-(\d+)-(\d+)(?:-(\d+))?\.([a-z]
 /** Starts the mock on a loopback port. Throws `SpecError` for a spec it cannot use, `FaultSyntaxError` for bad `faults`. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
   let spec: MockSpec = loadSpec(options.spec);
-  const random = seededRandom(hashSeed(options.seed ?? Date.now()));
+  const random = mulberry32(hashSeed(options.seed ?? Date.now()));
   let scheduler = new FaultScheduler(options.faults ?? {}, random);
   const cache = new ImageCache();
   const requests: MockRequest[] = [];
