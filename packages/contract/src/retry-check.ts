@@ -1,5 +1,6 @@
 import type { ImagesClient } from '@imagegen/client';
 import { FAULT_HEADER } from '@imagegen/mock';
+import { operationTable } from '@imagegen/types';
 import { isFilePart, type RequestCase } from './cases.js';
 import { checkResponse, type ExchangeContext, mediaTypeOf } from './exchange.js';
 import type { OperationInfo } from './spec.js';
@@ -7,16 +8,14 @@ import { mergeViolations, type Violation, violation } from './violations.js';
 
 type ClientMethod = (params: Record<string, unknown>) => Promise<unknown>;
 
-// Until the spec names each operation's client method (`x-imagegen-method`), the names the client has today.
-const LEGACY_METHODS: Record<string, string> = {
-  createImage: 'generate',
-  createImageEdit: 'edit',
-  createImageVariation: 'createVariation',
-};
+const BUILT_METHODS: Record<string, { method: string }> = operationTable;
 
-/** The client method of an operation: the spec's `x-imagegen-method`, else the legacy name. */
+/**
+ * The client method of an operation: the tested spec's `x-imagegen-method`, else (a spec without the extension, such
+ * as the upstream one) the method the built client has for that operation id.
+ */
 function clientMethod(client: ImagesClient, op: OperationInfo): ClientMethod | undefined {
-  const name = op.clientMethod ?? LEGACY_METHODS[op.operationId];
+  const name = op.clientMethod ?? BUILT_METHODS[op.operationId]?.method;
   const method = name ? (client.images as unknown as Record<string, unknown>)[name] : undefined;
   return typeof method === 'function' ? (params) => (method as ClientMethod).call(client.images, params) : undefined;
 }
