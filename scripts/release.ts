@@ -31,7 +31,7 @@ const USAGE = `usage: pnpm release [--snapshot <dist-tag>]
   --snapshot <dist-tag>    the gate, then publish snapshot versions under <dist-tag> (e.g. pr-123); the tree is restored
   --help                   print this help
 
-The gate: turbo run build lint typecheck test for every public package, then a packed-tarball consumer that must compile.
+The gate: turbo run build lint check:exports typecheck test for every public package, then a packed-tarball consumer that must compile.
 Publishes to the registry npm is configured for (npm_config_registry / .npmrc).`;
 
 class ReleaseError extends Error {}
@@ -45,7 +45,7 @@ function step(title: string, command: string, args: string[]): void {
 }
 
 /** The tasks every public package must pass before anything is versioned or published. */
-const GATE_TASKS = ['build', 'lint', 'typecheck', 'test'] as const;
+const GATE_TASKS = ['build', 'lint', 'check:exports', 'typecheck', 'test'] as const;
 
 // turbo writes one summary per run into .turbo/runs/; the new one names each task's exit code.
 function failedTasks(before: Set<string>): string[] {
@@ -71,7 +71,7 @@ function gate(packages: WorkspacePackage[]): void {
   // turbo's own report (the failing task's log) goes to stdout; stderr keeps only the one refusal line.
   const r = spawnSync(turbo, args, { cwd: root, stdio: ['ignore', 'inherit', 1], env: process.env });
   if (r.status !== 0) {
-    // The most basic failure first (a type error usually breaks the tests too): build, lint, typecheck, test.
+    // The most basic failure first (a type error usually breaks the tests too): in GATE_TASKS order.
     const rank = (id: string) => GATE_TASKS.findIndex((t) => id.endsWith(`#${t}`));
     const [task, ...more] = failedTasks(before).sort((a, b) => rank(a) - rank(b));
     if (!task) {
@@ -164,7 +164,15 @@ function main(): void {
       console.log(`\nrelease: committed the version bump (${versions.join(', ')})`);
     }
 
-    step('build and lint the public packages', turbo, ['run', 'build', 'lint', ...filters, '--output-logs', 'errors-only']);
+    step('build, lint and check the exports of the public packages', turbo, [
+      'run',
+      'build',
+      'lint',
+      'check:exports',
+      ...filters,
+      '--output-logs',
+      'errors-only',
+    ]);
     step(
       snapshot ? `publish the snapshot under the "${snapshot}" dist-tag` : 'publish',
       changeset,
