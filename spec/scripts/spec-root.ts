@@ -1,6 +1,5 @@
 // The check buildSpec() runs on the root document before Redocly: Redocly reports a root without `openapi: 3.x` as
-// "Unsupported specification" with no file or line, and stops on invalid YAML. Shared with the spec-mutation harness,
-// so that it judges what `pnpm build` does.
+// "Unsupported specification" with no file or line, and stops on invalid YAML.
 import { parse } from 'yaml';
 
 /**

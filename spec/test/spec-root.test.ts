@@ -1,7 +1,6 @@
-// The spec build's root check (also used by the spec-mutation harness): file and line, never Redocly's bare
-// "Unsupported specification".
+// The spec build's root check: file and line, never Redocly's bare "Unsupported specification".
 import { describe, expect, it } from 'vitest';
-import { rootProblem } from '../../spec/scripts/spec-root.js';
+import { rootProblem } from '../scripts/spec-root.js';
 
 describe('rootProblem', () => {
   it('accepts a root with openapi: 3.x', () => {
