@@ -198,6 +198,8 @@ describe('(a) additive: a new optional request property, new enum values in a re
   let example: Record<string, unknown>;
   let changeset = '';
   const EXAMPLE = 'RegenerateSeeded';
+  /** The new example's key in the spec (the contract report names its check after it). */
+  const EXAMPLE_NAME = 'seeded';
 
   beforeAll(() => {
     op = startScenario('with a JSON request body', liveWith('application/json'));
@@ -229,7 +231,7 @@ describe('(a) additive: a new optional request property, new enum values in a re
     example = { ...value, seed: 7 };
     writeFileSync(path.join(path.dirname(firstFile), `${EXAMPLE}.yaml`), `summary: A seeded request\nvalue: ${JSON.stringify(example)}\n`);
     editYaml(srcFile(pathFile(op)), (doc) => {
-      doc.setIn([op.httpMethod, 'requestBody', 'content', 'application/json', 'examples', 'seeded'], {
+      doc.setIn([op.httpMethod, 'requestBody', 'content', 'application/json', 'examples', EXAMPLE_NAME], {
         $ref: path.join(path.dirname(first), `${EXAMPLE}.yaml`),
       });
     });
@@ -263,10 +265,29 @@ describe('(a) additive: a new optional request property, new enum values in a re
     expect(tests.code, tests.output.slice(-4000)).toBe(0);
   });
 
-  // Needs the contract suite's derived requests (contract helper, issue #11): every request example becomes a check
-  // named after it. Assert it here once that lands: run `pnpm contract` in the copy and expect the report to name
-  // the `seeded` example of the operation edited above.
-  it.todo('the contract report lists the new example');
+  it('the contract report has a check named after the new example, run against @imagegen/mock of the edited spec', async () => {
+    const built = await repo.run(repo.bin('turbo'), ['run', 'build', '--filter', '@imagegen/contract...', '--output-logs', 'errors-only'], {
+      timeoutMs: 600_000,
+    });
+    expect(built.code, built.output).toBe(0);
+    const reportDir = path.join(repo.dir, 'contract-report.tmp');
+    try {
+      const run = await repo.run('node', ['packages/contract/dist/cli.js', '--budget', '0', '--report-dir', reportDir], {
+        timeoutMs: 300_000,
+      });
+      timings.additiveContract = run.ms;
+      const report = JSON.parse(readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as {
+        results: { operationId: string; check: string; status: string; violations: unknown[] }[];
+      };
+      const row = report.results.find(
+        (r) => r.operationId === op.operationId && r.check.includes(`example ${JSON.stringify(EXAMPLE_NAME)}`),
+      );
+      expect(row, `no check for the ${EXAMPLE_NAME} example in: ${report.results.map((r) => r.check).join(' | ')}`).toBeDefined();
+      expect(row?.status, JSON.stringify(row?.violations)).toBe('pass');
+    } finally {
+      rmSync(reportDir, { recursive: true, force: true });
+    }
+  });
 
   it('touches nothing outside spec/src but .changeset/', () => {
     expect(outsideSpec('a')).toEqual([]);
