@@ -15,7 +15,7 @@ import { createLog, type Logger, type LogLevel, SECRET_HEADER } from './log.js';
 import { StreamFile, toFormData, type Uploadable } from './multipart.js';
 import { diskFiles } from './node-fs.js';
 import { setMeta } from './response-meta.js';
-import { after, retryDelay, shouldRetry, sleep } from './retry.js';
+import { after, retryDelay, shouldRetry } from './retry.js';
 import { eventStream, type ImageStream } from './stream.js';
 
 /** Options of {@link createImagesClient}. Every option is optional. */
@@ -231,19 +231,20 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const customFetch = options.fetch;
   const dispatcher = customFetch ? undefined : dispatcherFor?.();
   /** The key of a request: the string, or what the function returns (checked, never echoed). */
-  const keyNow = async (): Promise<string> => {
-    if (!keyFn) return apiKey as string;
-    let key: unknown;
-    try {
-      key = await keyFn();
-    } catch (cause) {
-      throw new OpenAIError(`apiKey: the function failed (${(cause as Error)?.message}).`, cause);
-    }
-    if (typeof key !== 'string' || !key)
-      throw new OpenAIError(`apiKey: the function returned no key (got ${typeof key === 'string' ? '""' : typeof key}).`);
-    checkHeaders({ Authorization: key });
-    return key;
-  };
+  const keyNow =
+    keyFn &&
+    (async (): Promise<string> => {
+      let key: unknown;
+      try {
+        key = await keyFn();
+      } catch (cause) {
+        throw new OpenAIError(`apiKey: the function failed (${(cause as Error)?.message}).`, cause);
+      }
+      if (typeof key !== 'string' || !key)
+        throw new OpenAIError(`apiKey: the function returned no key (got ${typeof key === 'string' ? '""' : typeof key}).`);
+      checkHeaders({ Authorization: key });
+      return key;
+    });
   /**
    * A copy of `headers` with `key` replaced wherever it appears (a debugging proxy may echo it), for errors,
    * response meta and logs; `redact` also hides credential headers (for logs). Only cold paths call it.
@@ -312,14 +313,14 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     const sent = init.headers as Headers;
     for (const [name, value] of Object.entries(callHeaders)) sent.set(name, value);
     // The attempt, retry wait or stream in progress: what the caller's signal aborts.
-    let current: AbortController | undefined;
+    let current: { abort(): void } | undefined;
     // One subscription per call to the caller's signal (whatever the attempts, waits and stream), ended when the call settles.
     let settle = signal && onAbort(signal, () => current?.abort());
     let redirects = 0;
     try {
       for (let attempt = 0; ; attempt++) {
-        current = new AbortController();
-        const controller = current;
+        const controller = new AbortController();
+        current = controller;
         let timedOut = false;
         const timer = after(timeout, () => {
           timedOut = true;
@@ -330,7 +331,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
         let key = apiKey as string;
         try {
           signal?.throwIfAborted();
-          if (keyFn) {
+          if (keyNow) {
             key = await keyNow();
             sent.set('Authorization', `Bearer ${key}`);
           }
@@ -407,8 +408,16 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           throw new OpenAIError(`Not retried: ${kind}, read once (use fromPath() or a Blob to allow retries): ${error.message}`, error);
         const ms = retryDelay(attempt, res?.headers);
         log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
-        current = new AbortController();
-        await sleep(ms, current.signal);
+        // Ended early by the caller's signal (the next attempt then throws).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          current = {
+            abort() {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+        });
       }
     } finally {
       settle?.();
@@ -426,6 +435,6 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     };
   }
   const client: ImagesClient = { images: images as unknown as ImagesResource };
-  rawClients.set(client, { baseUrl: baseURL, headers, customFetch, dispatcher, keyNow: keyFn && keyNow });
+  rawClients.set(client, { baseUrl: baseURL, headers, customFetch, dispatcher, keyNow });
   return client;
 }
