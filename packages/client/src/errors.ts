@@ -138,7 +138,8 @@ function pageText(html: string): string {
     .replace(/(<(script|style)\b[\s\S]*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gi, ' ')
     .trim()
     .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-      const code = name[0] === '#' ? Number(name.slice(1).replace(/^x/i, '0x')) : -1;
+      // `#x27` → `0x27`, `#8211` → `08211` (decimal).
+      const code = name[0] === '#' ? Number(`0${name.slice(1)}`) : -1;
       return code >= 0 ? (code <= 0x10ffff ? String.fromCodePoint(code) : entity) : (ENTITIES[name.toLowerCase()] ?? entity);
     })
     .replace(/^((\d{3} )?(.{3,}?)) \2?\3(?= |$)/, '$1');
