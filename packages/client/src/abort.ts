@@ -1,10 +1,5 @@
-interface Waiting {
-  calls: Set<() => void>;
-  listener: () => void;
-}
-
 /** Per caller's signal: the calls waiting on it and the one listener that tells them. */
-const waiting = new WeakMap<AbortSignal, Waiting>();
+const waiting = new WeakMap<AbortSignal, [calls: Set<() => void>, listener: () => void]>();
 
 /**
  * Run `fn` when `signal` aborts, until the returned function is called (when the call settles). However many calls
@@ -19,11 +14,11 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
       waiting.delete(signal);
       for (const call of calls) call();
     };
-    entry = { calls, listener };
+    entry = [calls, listener];
     waiting.set(signal, entry);
     signal.addEventListener('abort', listener, { once: true });
   }
-  const { calls, listener } = entry;
+  const [calls, listener] = entry;
   const call = () => fn();
   calls.add(call);
   return () => {

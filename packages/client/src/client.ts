@@ -112,15 +112,17 @@ type ImagePath = keyof paths;
 /** The media types a 200 response may have, per the spec. */
 type ResponseMediaType = { [K in OperationId]: keyof operations[K]['responses'][200]['content'] }[OperationId];
 
-/** What {@link rawClient} builds its openapi-fetch client from: the client's headers, fetch, dispatcher and key. */
-interface RawParts {
-  baseUrl: string;
-  headers: Record<string, string | undefined>;
-  customFetch: ((input: Request) => Promise<Response>) | undefined;
-  dispatcher: object | undefined;
-  /** The key for a request, when `apiKey` is a function (else it is in `headers`). */
-  keyNow: (() => Promise<string>) | undefined;
-}
+/**
+ * What {@link rawClient} builds its openapi-fetch client from: the client's base URL, headers, fetch, dispatcher and
+ * (when `apiKey` is a function; else it is in the headers) the key for a request.
+ */
+type RawParts = [
+  baseUrl: string,
+  headers: Record<string, string | undefined>,
+  customFetch: ((input: Request) => Promise<Response>) | undefined,
+  dispatcher: object | undefined,
+  keyNow: (() => Promise<string>) | undefined,
+];
 
 /**
  * Per images client, the parts {@link rawClient} builds its openapi-fetch client from, replaced by that client once
@@ -137,7 +139,7 @@ export function rawClient(client: ImagesClient): Client<paths> {
   const raw = rawClients.get(client);
   if (!raw) throw new OpenAIError('rawClient: not a client made by createImagesClient.');
   if ('POST' in raw) return raw;
-  const { baseUrl, headers, customFetch, dispatcher, keyNow } = raw;
+  const [baseUrl, headers, customFetch, dispatcher, keyNow] = raw;
   const options: FetchClientOptions = {
     baseUrl,
     headers,
@@ -249,7 +251,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
    * A copy of `headers` with `key` replaced wherever it appears (a debugging proxy may echo it), for errors,
    * response meta and logs; `redact` also hides credential headers (for logs). Only cold paths call it.
    */
-  const clean = (key: string, headers: Headers, redact?: boolean): Headers => {
+  const clean = (key: string, headers: Headers, redact?: 1): Headers => {
     const copy = new Headers();
     headers.forEach((value, name) => {
       copy.append(name, redact && SECRET_HEADER.test(name) ? '[REDACTED]' : value.replaceAll(key, '[REDACTED]'));
@@ -337,10 +339,10 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           }
           init.signal = controller.signal;
           const started = Date.now();
-          if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(key, sent, true)));
+          if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(key, sent, 1)));
           res = await (customFetch ? customFetch(new Request(target, init)) : fetch(target, init));
           const { status, headers, ok } = res;
-          if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(key, headers, true)));
+          if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(key, headers, 1)));
           const cleanHeaders = (h: Headers) => clean(key, h);
           // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
           const fail = (body: unknown, prefix?: string, code?: number) =>
@@ -361,7 +363,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           const type = headers.get('content-type');
           let data: unknown;
           if (ok && stream && type && /^text\/event-stream\b/i.test(type)) {
-            data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal, settle);
+            current = data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal, settle);
             settle = undefined; // the stream settles the call when it ends
           } else {
             const text = await res.text();
@@ -435,6 +437,6 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     };
   }
   const client: ImagesClient = { images: images as unknown as ImagesResource };
-  rawClients.set(client, { baseUrl: baseURL, headers, customFetch, dispatcher, keyNow });
+  rawClients.set(client, [baseURL, headers, customFetch, dispatcher, keyNow]);
   return client;
 }
