@@ -86,9 +86,9 @@ export class SseDecoder {
   #line(out: SseMessage[]): void {
     const pieces = this.#pieces;
     let text: string;
-    if (pieces.length === 0) text = '';
-    // Elsewhere, TextDecoder, in streaming mode across the pieces (a UTF-8 sequence may be split between two).
-    else if (!this.#Buffer) text = pieces.map((piece, i) => this.#decoder.decode(piece, { stream: i < pieces.length - 1 })).join('');
+    // Elsewhere, TextDecoder, in streaming mode across the pieces (a UTF-8 sequence may be split between two); a blank
+    // line (no pieces) is "" either way.
+    if (!this.#Buffer) text = pieces.map((piece, i) => this.#decoder.decode(piece, { stream: i < pieces.length - 1 })).join('');
     else {
       // On Node, a Buffer's own slices: ASCII (a base64 image) as Latin-1, about twice as fast as TextDecoder; else UTF-8.
       const bytes = pieces.length === 1 ? (pieces[0] as NodeBuffer) : this.#Buffer.concat(pieces);
@@ -103,14 +103,13 @@ export class SseDecoder {
       this.#dispatch(out);
       return;
     }
-    if (text.charCodeAt(0) === 58 /* : */) return;
+    // A comment (a line that starts with `:`) has the field "": ignored like `id`, `retry` and unknown fields.
     const colon = text.indexOf(':');
     const field = colon < 0 ? text : text.slice(0, colon);
-    if (field !== 'data' && field !== 'event') return;
     let value = colon < 0 ? '' : text.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
     if (field === 'data') this.#data.push(value);
-    else this.#event = value;
+    else if (field === 'event') this.#event = value;
   }
 
   #dispatch(out: SseMessage[]): void {
