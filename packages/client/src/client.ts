@@ -267,7 +267,6 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   // A server that echoes the key back in an error body must not get it into the error.
   const scrub = (key: string, value: unknown): unknown =>
     value && JSON.parse(JSON.stringify(value).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]'));
-  const origin = url.origin;
 
   /**
    * POST `body` (default: `params`; JSON, or multipart when it is a `FormData`) with retries and timeouts; the
@@ -353,7 +352,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
             const to = new URL(location, target);
             void res.body?.cancel().catch(() => {});
             // The key, the organization's headers and the request itself (a prompt, images) go to the API's origin only.
-            const why = to.origin !== origin ? `another origin` : ++redirects > 5 ? 'more than 5 redirects' : '';
+            const why = to.origin !== url.origin ? `another origin` : ++redirects > 5 ? 'more than 5 redirects' : '';
             if (why) throw fail('', `${status} redirect to ${to} not followed: ${why}`, status);
             target = to.href;
             attempt--;

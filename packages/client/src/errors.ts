@@ -116,15 +116,8 @@ export type StreamIdleTimeoutError = APIError;
 export const APIStreamError = subclass('APIStreamError');
 export type APIStreamError = APIError;
 
-/** The named entities error pages use; others stay as written. */
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  nbsp: '\u00a0',
-  mdash: '\u2014',
-};
+/** The code points of the named entities error pages use; others stay as written. */
+const ENTITIES: Record<string, number> = { amp: 38, lt: 60, gt: 62, quot: 34, nbsp: 0xa0, mdash: 0x2014 };
 
 /**
  * The text of an HTML page (or of plain text): tags and `<script>`/`<style>` elements left out (an unclosed one runs to
@@ -138,9 +131,9 @@ function pageText(html: string): string {
     .replace(/(<(script|style)\b[\s\S]*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gi, ' ')
     .trim()
     .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-      // `#x27` → `0x27`, `#8211` → `08211` (decimal).
-      const code = name[0] === '#' ? Number(`0${name.slice(1)}`) : -1;
-      return code >= 0 ? (code <= 0x10ffff ? String.fromCodePoint(code) : entity) : (ENTITIES[name.toLowerCase()] ?? entity);
+      // `#x27` → `0x27`, `#8211` → `08211` (decimal); an unknown name → undefined, left as written.
+      const code = name[0] === '#' ? Number(`0${name.slice(1)}`) : ENTITIES[name.toLowerCase()];
+      return (code as number) <= 0x10ffff ? String.fromCodePoint(code as number) : entity;
     })
     .replace(/^((\d{3} )?(.{3,}?)) \2?\3(?= |$)/, '$1');
 }
