@@ -15,7 +15,7 @@ export const DONE = '[DONE]';
 const LF = 10;
 const CR = 13;
 
-type NodeBuffer = Uint8Array & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+type NodeBuffer = Uint8Array & { toString(encoding?: 'latin1'): string };
 type NodeBufferClass = {
   from(buffer: ArrayBufferLike, offset: number, length: number): NodeBuffer;
   concat(list: Uint8Array[]): NodeBuffer;
@@ -90,9 +90,9 @@ export class SseDecoder {
     // line (no pieces) is "" either way.
     if (!this.#Buffer) text = pieces.map((piece, i) => this.#decoder.decode(piece, { stream: i < pieces.length - 1 })).join('');
     else {
-      // On Node, a Buffer's own slices: ASCII (a base64 image) as Latin-1, about twice as fast as TextDecoder; else UTF-8.
+      // On Node, Buffer's own decoding: ASCII (a base64 image) as Latin-1, about twice as fast as TextDecoder; else UTF-8.
       const bytes = pieces.length === 1 ? (pieces[0] as NodeBuffer) : this.#Buffer.concat(pieces);
-      text = isAscii?.(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
+      text = bytes.toString(isAscii?.(bytes) ? 'latin1' : undefined);
     }
     this.#pieces = [];
     if (this.#start) {

@@ -34,7 +34,6 @@ export function eventStream<T>(
   userSignal?: AbortSignal,
   settle?: () => void,
 ): ImageStream<T> {
-  const { signal } = controller;
   const reader = body.getReader();
   // Cancelling the reader ends a pending read even with a fetch that ignores the signal (a cancelled reader reads `done`).
   const abort = () => {
@@ -55,7 +54,7 @@ export function eventStream<T>(
         });
         const chunk: ReadableStreamReadResult<Uint8Array> | { cause: unknown } = await reader.read().catch((cause: unknown) => ({ cause }));
         clearTimeout(timer);
-        if (signal.aborted)
+        if (controller.signal.aborted)
           throw idle
             ? new StreamIdleTimeoutError(`No data received for ${idleTimeout} ms.`)
             : new APIUserAbortError('Request was aborted.', userSignal?.reason);
