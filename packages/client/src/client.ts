@@ -172,11 +172,6 @@ function checkHeaders(headers: Record<string, string | undefined>): void {
   }
 }
 
-/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex (each byte without padding). */
-function uuid(): string {
-  return crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('');
-}
-
 /**
  * A required property as the spec's operation table says: a non-empty string, a list (or one upload) of 1 to `check`
  * items (0: no limit), or just present.
@@ -284,8 +279,12 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       streamIdleTimeout = options.streamIdleTimeout ?? 120_000,
     } = ro;
     const accept: ResponseMediaType = stream ? 'text/event-stream' : 'application/json';
-    // One key for every attempt of this call.
-    const callHeaders = { Accept: accept, 'Idempotency-Key': ro.idempotencyKey ?? `imagegen-${uuid()}`, ...ro.headers };
+    // One key for every attempt of this call: a random UUID; outside a secure context (a browser page over plain http),
+    // where `crypto.randomUUID` is missing, 128 random bits in hex (each byte without padding).
+    const idempotencyKey =
+      ro.idempotencyKey ??
+      `imagegen-${crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('')}`;
+    const callHeaders = { Accept: accept, 'Idempotency-Key': idempotencyKey, ...ro.headers };
     if (ro.headers || ro.idempotencyKey) checkHeaders(callHeaders);
     // One body for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
     const payload = body instanceof FormData ? body : JSON.stringify(body);
@@ -331,7 +330,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
         let error: APIError;
         let key = apiKey as string;
         try {
-          signal?.throwIfAborted();
+          if (signal?.aborted) throw signal.reason; // (the catch below makes it an APIUserAbortError)
           if (keyNow) {
             key = await keyNow();
             sent.set('Authorization', `Bearer ${key}`);
