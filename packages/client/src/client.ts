@@ -14,7 +14,7 @@ import {
 import { createLog, type Logger, type LogLevel, SECRET_HEADER } from './log.js';
 import { StreamFile, toFormData, type Uploadable } from './multipart.js';
 import { diskFiles } from './node-fs.js';
-import { setMeta } from './response-meta.js';
+import { responses } from './response-meta.js';
 import { after, retryDelay, shouldRetry } from './retry.js';
 import { eventStream, type ImageStream } from './stream.js';
 
@@ -264,13 +264,13 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     value && JSON.parse(JSON.stringify(value).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]'));
 
   /**
-   * POST `body` (default: `params`; JSON, or multipart when it is a `FormData`) with retries and timeouts; the
+   * POST `payload` (`params` as JSON, or their multipart `FormData`) with retries and timeouts; the
    * parsed body, or a stream of events when `params.stream` is true. The URL, headers and body are built once, as
    * openapi-fetch's client would build them (the call's headers over the client's, the body as JSON unless a FormData),
    * and sent with fetch's URL + init form: Node's fetch copies a `Request` object before sending it, body included, which cost as much CPU as
    * the rest of a small call. A custom `fetch` gets a `Request`.
    */
-  async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, body: object = params): Promise<T> {
+  async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, payload: FormData | string): Promise<T> {
     const stream = (params as { stream?: unknown }).stream === true;
     const {
       signal,
@@ -286,8 +286,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       `imagegen-${crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('')}`;
     const callHeaders = { Accept: accept, 'Idempotency-Key': idempotencyKey, ...ro.headers };
     if (ro.headers || ro.idempotencyKey) checkHeaders(callHeaders);
-    // One body for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
-    const payload = body instanceof FormData ? body : JSON.stringify(body);
+    // One payload for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
     // The field of an upload read from a stream (it can be sent only once), or else of one from a file on disk.
     let streamed: string | undefined;
     let fromDisk: string | undefined;
@@ -379,11 +378,11 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
               );
           }
           if (ok) {
-            setMeta(data as object, res, cleanHeaders);
+            responses.set(data as object, [res, cleanHeaders]);
             return data as T;
           }
           error = fail(data, undefined, status);
-          setMeta(error, res, cleanHeaders);
+          responses.set(error, [res, cleanHeaders]);
           if (!shouldRetry(status, headers)) throw error;
         } catch (cause) {
           if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
@@ -431,7 +430,8 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     images[name] = async (body, ro) => {
       const media = op.bodies.find((b) => Object.keys(b.required).every((k) => body[k] != null)) ?? op.bodies[0];
       for (const [field, check] of Object.entries(media?.required ?? {})) checkRequired(field, body[field], check);
-      return send(op.path as ImagePath, body, ro, media && /^multipart\//.test(media.type) ? await toFormData(body, media.fields) : body);
+      const multipart = media && /^multipart\//.test(media.type);
+      return send(op.path as ImagePath, body, ro, multipart ? await toFormData(body, media.fields) : JSON.stringify(body));
     };
   }
   const client: ImagesClient = { images: images as unknown as ImagesResource };
