@@ -256,7 +256,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const base = baseURL.replace(/\/$/, '');
   // The client's headers, merged once (a JSON body adds its content type; fetch sets a multipart one with its boundary).
   // (Headers whose value is undefined are left out, as openapi-fetch leaves them out.)
-  const formHeaders = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const formHeaders = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] != null);
   const jsonHeaders: Array<[string, string]> = [['Content-Type', 'application/json'], ...formHeaders];
 
   // A server that echoes the key back in an error body must not get it into the error.

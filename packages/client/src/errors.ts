@@ -128,7 +128,7 @@ const ENTITIES: Record<string, number> = { amp: 38, lt: 60, gt: 62, quot: 34, nb
 function pageText(html: string): string {
   return html
     .slice(0, 65_536)
-    .replace(/(<(script|style)\b[\s\S]*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gi, ' ')
+    .replace(/(<(script|style)\b.*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gis, ' ')
     .trim()
     .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
       // `#x27` → `0x27`, `#8211` → `08211` (decimal); an unknown name → undefined, left as written.
