@@ -359,7 +359,8 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
           const type = headers.get('content-type');
           let data: unknown;
-          if (ok && stream && type && /^text\/event-stream\b/i.test(type)) {
+          // (No content type: `null`, which does not match.)
+          if (ok && stream && /^text\/event-stream\b/i.test(type as string)) {
             current = data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal, settle);
             settle = undefined; // the stream settles the call when it ends
           } else {
@@ -430,8 +431,12 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     images[name] = async (body, ro) => {
       const media = op.bodies.find((b) => Object.keys(b.required).every((k) => body[k] != null)) ?? op.bodies[0];
       for (const [field, check] of Object.entries(media?.required ?? {})) checkRequired(field, body[field], check);
-      const multipart = media && /^multipart\//.test(media.type);
-      return send(op.path as ImagePath, body, ro, multipart ? await toFormData(body, media.fields) : JSON.stringify(body));
+      return send(
+        op.path as ImagePath,
+        body,
+        ro,
+        /^multipart\//.test(media?.type as string) ? await toFormData(body, media?.fields) : JSON.stringify(body),
+      );
     };
   }
   const client: ImagesClient = { images: images as unknown as ImagesResource };

@@ -78,7 +78,8 @@ export class SseDecoder {
   /** The end of the body: the messages of a last line and a last event without their line ends. */
   end(): SseMessage[] {
     const out: SseMessage[] = [];
-    if (this.#pieces.length) this.#line(out);
+    // Without a last line this is a blank one, which dispatches too.
+    this.#line(out);
     this.#dispatch(out);
     return out;
   }
