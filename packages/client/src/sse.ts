@@ -78,8 +78,7 @@ export class SseDecoder {
   /** The end of the body: the messages of a last line and a last event without their line ends. */
   end(): SseMessage[] {
     const out: SseMessage[] = [];
-    // Without a last line this is a blank one, which dispatches too.
-    this.#line(out);
+    if (this.#pieces.length) this.#line(out);
     this.#dispatch(out);
     return out;
   }
