@@ -173,18 +173,21 @@ function checkHeaders(headers: Record<string, string | undefined>): void {
 }
 
 /**
- * A required property as the spec's operation table says: a non-empty string, a list (or one upload) of 1 to `check`
- * items (0: no limit), or just present.
+ * Each required property of a body as the spec's operation table says (`required`): a non-empty string, a list (or one
+ * upload) of 1 to `check` items (0: no limit), or just present.
  */
-function checkRequired(field: string, value: unknown, check: ClientOperation['bodies'][number]['required'][string]): void {
-  if (check === 'string') {
-    if (typeof value !== 'string' || !value.trim())
-      throw new ValidationError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
-  } else if (typeof check === 'number') {
-    const n = [value ?? []].flat().length;
-    if (n < 1 || (check && n > check))
-      throw new ValidationError(field, n ? `has ${n} items (at most ${check})` : 'is required (missing or empty)');
-  } else if (value == null) throw new ValidationError(field, 'is required (missing)');
+function checkRequired(body: Record<string, unknown>, required: ClientOperation['bodies'][number]['required'] = {}): void {
+  for (const [field, check] of Object.entries(required)) {
+    const value = body[field];
+    if (check === 'string') {
+      if (typeof value !== 'string' || !value.trim())
+        throw new ValidationError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
+    } else if (typeof check === 'number') {
+      const n = [value ?? []].flat().length;
+      if (n < 1 || (check && n > check))
+        throw new ValidationError(field, n ? `has ${n} items (at most ${check})` : 'is required (missing or empty)');
+    } else if (value == null) throw new ValidationError(field, 'is required (missing)');
+  }
 }
 
 /**
@@ -258,10 +261,6 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   // (Headers whose value is undefined are left out, as openapi-fetch leaves them out.)
   const formHeaders = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] != null);
   const jsonHeaders: Array<[string, string]> = [['Content-Type', 'application/json'], ...formHeaders];
-
-  // A server that echoes the key back in an error body must not get it into the error.
-  const scrub = (key: string, value: unknown): unknown =>
-    value && JSON.parse(JSON.stringify(value).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]'));
 
   /**
    * POST `payload` (`params` as JSON, or their multipart `FormData`) with retries and timeouts; the
@@ -341,9 +340,15 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           const { status, headers, ok } = res;
           if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(key, headers, 1)));
           const cleanHeaders = (h: Headers) => clean(key, h);
-          // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
+          // The error for a body, with the response's headers, both scrubbed (a server that echoes the key back in an
+          // error body must not get it into the error); a stream's have no status.
           const fail = (body: unknown, prefix?: string, code?: number) =>
-            errorFromBody(code, scrub(key, body), clean(key, headers), prefix);
+            errorFromBody(
+              code,
+              body && JSON.parse(JSON.stringify(body).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]')),
+              clean(key, headers),
+              prefix,
+            );
           const location = headers.get('location');
           // 303 (See Other) asks for a GET: an error like any other status.
           if (location && /^30[1278]$/.test(`${status}`)) {
@@ -430,7 +435,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   for (const [name, op] of Object.entries(clientOperations)) {
     images[name] = async (body, ro) => {
       const media = op.bodies.find((b) => Object.keys(b.required).every((k) => body[k] != null)) ?? op.bodies[0];
-      for (const [field, check] of Object.entries(media?.required ?? {})) checkRequired(field, body[field], check);
+      checkRequired(body, media?.required);
       return send(
         op.path as ImagePath,
         body,

@@ -34,13 +34,11 @@ async function peek(iterable: AsyncIterable<Uint8Array>): Promise<[Uint8Array, A
   const iterator = iterable[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let done = false;
-  for (let length = 0; length < SNIFF_BYTES && !done; ) {
+  for (let length = 0; length < SNIFF_BYTES; ) {
     const next = await iterator.next();
-    done = !!next.done;
-    if (!next.done) {
-      head.push(next.value);
-      length += next.value.length;
-    }
+    if ((done = !!next.done)) break;
+    head.push(next.value);
+    length += next.value.length;
   }
   async function* all() {
     yield* head;

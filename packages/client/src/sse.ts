@@ -41,8 +41,9 @@ export class SseDecoder {
   #pieces: Uint8Array[] = [];
   #event: string | undefined;
   #data: string[] = [];
-  #skipLF = false;
-  #start = true;
+  #skipLF: boolean | undefined;
+  /** Whether a line was read (a BOM can only start the first). */
+  #started: boolean | undefined;
   readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   readonly #Buffer = (globalThis as unknown as { Buffer?: NodeBufferClass }).Buffer;
 
@@ -95,8 +96,8 @@ export class SseDecoder {
       text = bytes.toString(isAscii?.(bytes) ? 'latin1' : undefined);
     }
     this.#pieces = [];
-    if (this.#start) {
-      this.#start = false;
+    if (!this.#started) {
+      this.#started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     if (!text) {
