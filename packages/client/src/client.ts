@@ -83,12 +83,13 @@ type OperationOf<M extends ImageMethod> = { [K in OperationId]: OperationTypes[K
 export type ImageParams<M extends ImageMethod> = WithUploads<OperationTypes[OperationOf<M>]['params']>;
 
 /** An operation that streams: with `stream: true`, resolves (once headers arrive) to a stream of its events. */
-interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
+export interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
   (body: P & { stream: true }, options?: RequestOptions): Promise<ImageStream<OperationTypes[K]['event']>>;
   (body: P & { stream?: false | null }, options?: RequestOptions): Promise<OperationTypes[K]['response']>;
   (body: P, options?: RequestOptions): Promise<OperationTypes[K]['response'] | ImageStream<OperationTypes[K]['event']>>;
 }
-type Call<K extends OperationId> = (
+/** An operation that does not stream. */
+export type Call<K extends OperationId> = (
   body: WithUploads<OperationTypes[K]['params']>,
   options?: RequestOptions,
 ) => Promise<OperationTypes[K]['response']>;
@@ -413,9 +414,10 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           throw new OpenAIError(`Not retried: ${kind}, read once (use fromPath() or a Blob to allow retries): ${error.message}`, error);
         const ms = retryDelay(attempt, res?.headers);
         log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
-        // Ended early by the caller's signal (the next attempt then throws).
+        // Ended early by the caller's signal (the next attempt then throws). An abort since the attempt ended (during the
+        // log line, say) reached the attempt's controller, not this wait: it ends the wait at once.
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
+          const timer = setTimeout(resolve, signal?.aborted ? 0 : ms);
           current = {
             abort() {
               clearTimeout(timer);

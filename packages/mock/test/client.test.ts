@@ -3,7 +3,7 @@ import {
   BadRequestError,
   createImagesClient,
   getResponseMeta,
-  type ImageGenerateParams,
+  type ImageParams,
   type ImagesClient,
   rawClient,
   ValidationError,
@@ -29,7 +29,7 @@ const png = () =>
       type: 'image/png',
     },
   );
-type Params = ImageGenerateParams;
+type Params = ImageParams<'generate'>;
 
 beforeAll(async () => {
   mock = await startMock({ seed: 'client' });

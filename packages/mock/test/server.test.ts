@@ -1,7 +1,7 @@
 // The handle startMock returns and the edges of routing: base path, request log, connections, CORS, 404, media types.
 import { describe, expect, it } from 'vitest';
 import { ENCODERS } from '../src/images.js';
-import { startMock } from '../src/server.js';
+import { maskAuthorization, startMock } from '../src/server.js';
 import { editOp, fileArray, generateOp, media, models } from './spec-facts.js';
 
 const { gpt } = models(media(generateOp, 'application/json'));
@@ -120,5 +120,13 @@ describe('control API (for tests that run the CLI from another language)', () =>
     } finally {
       await mock.close();
     }
+  });
+});
+
+describe('maskAuthorization', () => {
+  it('keeps the scheme and at most the first 3 and last 4 characters of a long key; nothing of a short one', () => {
+    expect(maskAuthorization('Bearer sk-proj-0123456789abcdef')).toBe('Bearer sk-…cdef');
+    expect(maskAuthorization('Bearer sk-test')).toBe('Bearer …');
+    expect(maskAuthorization('sk-0123456789abcdefgh')).toBe('sk-…efgh');
   });
 });
