@@ -320,7 +320,7 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       for (let attempt = 0; ; attempt++) {
         const controller = new AbortController();
         current = controller;
-        let timedOut = false;
+        let timedOut: true | undefined;
         const timer = after(timeout, () => {
           timedOut = true;
           controller.abort();

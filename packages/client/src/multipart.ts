@@ -33,7 +33,7 @@ export class StreamFile extends File {
 async function peek(iterable: AsyncIterable<Uint8Array>): Promise<[Uint8Array, AsyncIterable<Uint8Array>]> {
   const iterator = iterable[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
-  let done = false;
+  let done: boolean | undefined;
   for (let length = 0; length < SNIFF_BYTES; ) {
     const next = await iterator.next();
     if ((done = !!next.done)) break;

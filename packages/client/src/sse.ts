@@ -24,7 +24,7 @@ type NodeBufferClass = {
 /** Node's `buffer.isAscii` (simdutf), where `process.getBuiltinModule` gives it (Node ≥ 20.16). */
 const isAscii = (
   globalThis as { process?: { getBuiltinModule?(id: string): { isAscii?(bytes: Uint8Array): boolean } | undefined } }
-).process?.getBuiltinModule?.('node:buffer')?.isAscii;
+).process?.getBuiltinModule?.('buffer')?.isAscii;
 
 /**
  * An incremental, pure bytes → messages decoder. It follows the SSE standard's line rules: LF, CRLF and a bare CR

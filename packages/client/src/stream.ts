@@ -40,13 +40,13 @@ export function eventStream<T>(
     controller.abort();
     void reader.cancel().catch(() => {});
   };
-  let idle = false;
+  let idle: true | undefined;
 
   async function* events(): AsyncGenerator<T, void, undefined> {
     const decoder = new SseDecoder();
     let count = 0;
     try {
-      for (let done = false; !done; ) {
+      for (let done: boolean | undefined; !done; ) {
         // Runs only while waiting for bytes, not while the consumer handles an event; 0 disables it.
         const timer = after(idleTimeout, () => {
           idle = true;
