@@ -36,7 +36,8 @@ async function peek(iterable: AsyncIterable<Uint8Array>): Promise<[Uint8Array, A
   let done: boolean | undefined;
   for (let length = 0; length < SNIFF_BYTES; ) {
     const next = await iterator.next();
-    if ((done = !!next.done)) break;
+    done = next.done;
+    if (done) break;
     head.push(next.value);
     length += next.value.length;
   }

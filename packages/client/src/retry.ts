@@ -17,7 +17,7 @@ export function shouldRetry(status: number, headers: Headers): boolean {
 export function retryDelay(retry: number, headers?: Headers): number {
   const ms = headers?.get('retry-after-ms' satisfies SpecHeaderName);
   const after = headers?.get('retry-after' satisfies SpecHeaderName);
-  const wait = ms && +ms >= 0 ? +ms : after ? (isNaN(+after) ? Date.parse(after) - Date.now() : +after * 1000) : -1;
+  const wait = ms && +ms >= 0 ? +ms : after ? (Number.isNaN(+after) ? Date.parse(after) - Date.now() : +after * 1000) : -1;
   return wait >= 0 && wait <= 60_000 ? wait : Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
 }
 
