@@ -408,6 +408,8 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
         const ms = retryDelay(attempt, res?.headers);
         log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
         current = new AbortController();
+        // An abort since the attempt ended (during the log line, say) reached the attempt's controller, not this one.
+        if (signal?.aborted) current.abort();
         await sleep(ms, current.signal);
       }
     } finally {
