@@ -83,12 +83,13 @@ type OperationOf<M extends ImageMethod> = { [K in OperationId]: OperationTypes[K
 export type ImageParams<M extends ImageMethod> = WithUploads<OperationTypes[OperationOf<M>]['params']>;
 
 /** An operation that streams: with `stream: true`, resolves (once headers arrive) to a stream of its events. */
-interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
+export interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
   (body: P & { stream: true }, options?: RequestOptions): Promise<ImageStream<OperationTypes[K]['event']>>;
   (body: P & { stream?: false | null }, options?: RequestOptions): Promise<OperationTypes[K]['response']>;
   (body: P, options?: RequestOptions): Promise<OperationTypes[K]['response'] | ImageStream<OperationTypes[K]['event']>>;
 }
-type Call<K extends OperationId> = (
+/** An operation that does not stream. */
+export type Call<K extends OperationId> = (
   body: WithUploads<OperationTypes[K]['params']>,
   options?: RequestOptions,
 ) => Promise<OperationTypes[K]['response']>;
