@@ -5,13 +5,13 @@
 //   (b) client CPU of a streamed generation (~8 MiB in 4 events, 64 KiB chunks), from the call to the last parsed event:
 //       ours vs the official SDK and vs the parse-only floor (raw fetch, the body decoded once, each event JSON.parse'd)
 //   (c) images-only bundle size, min + gzip: ours vs the official SDK (see size.ts)
-// The API is a loopback server in a separate process (server.ts), so only client work is counted.
+// The API is @imagegen/mock in a separate process (mock-process.ts), so only client work is counted.
 // Prints a table with ratios and targets and writes packages/client/bench-results.json. Always exits 0.
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ClientName, clientNames, clients, parseOnly } from './clients.js';
-import { STREAM_BYTES, STREAM_EVENTS } from './server.js';
+import { type ClientName, clientNames, clients, parseOnly, STREAM_BYTES, STREAM_EVENTS } from './clients.js';
+import { startMockProcess } from './mock-process.js';
 import { clientDir, measureSizes, SIZE_TARGET } from './size.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
@@ -61,8 +61,8 @@ function spread(ours: number[], baseline: number[]): { median: number; min: numb
 }
 
 async function main() {
-  const server = forkFor<{ url: string }>('./server.ts', []);
-  const { url } = await server.message;
+  const server = await startMockProcess();
+  const { url } = server;
   try {
     const call = clients(url);
 

@@ -14,8 +14,8 @@ import {
 import { createLog, type Logger, type LogLevel, SECRET_HEADER } from './log.js';
 import { StreamFile, toFormData, type Uploadable } from './multipart.js';
 import { diskFiles } from './node-fs.js';
-import { setMeta } from './response-meta.js';
-import { after, retryDelay, shouldRetry, sleep } from './retry.js';
+import { responses } from './response-meta.js';
+import { after, retryDelay, shouldRetry } from './retry.js';
 import { eventStream, type ImageStream } from './stream.js';
 
 /** Options of {@link createImagesClient}. Every option is optional. */
@@ -83,12 +83,13 @@ type OperationOf<M extends ImageMethod> = { [K in OperationId]: OperationTypes[K
 export type ImageParams<M extends ImageMethod> = WithUploads<OperationTypes[OperationOf<M>]['params']>;
 
 /** An operation that streams: with `stream: true`, resolves (once headers arrive) to a stream of its events. */
-interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
+export interface StreamingCall<K extends OperationId, P = WithUploads<OperationTypes[K]['params']>> {
   (body: P & { stream: true }, options?: RequestOptions): Promise<ImageStream<OperationTypes[K]['event']>>;
   (body: P & { stream?: false | null }, options?: RequestOptions): Promise<OperationTypes[K]['response']>;
   (body: P, options?: RequestOptions): Promise<OperationTypes[K]['response'] | ImageStream<OperationTypes[K]['event']>>;
 }
-type Call<K extends OperationId> = (
+/** An operation that does not stream. */
+export type Call<K extends OperationId> = (
   body: WithUploads<OperationTypes[K]['params']>,
   options?: RequestOptions,
 ) => Promise<OperationTypes[K]['response']>;
@@ -112,15 +113,17 @@ type ImagePath = keyof paths;
 /** The media types a 200 response may have, per the spec. */
 type ResponseMediaType = { [K in OperationId]: keyof operations[K]['responses'][200]['content'] }[OperationId];
 
-/** What {@link rawClient} builds its openapi-fetch client from: the client's headers, fetch, dispatcher and key. */
-interface RawParts {
-  baseUrl: string;
-  headers: Record<string, string | undefined>;
-  customFetch: ((input: Request) => Promise<Response>) | undefined;
-  dispatcher: object | undefined;
-  /** The key for a request, when `apiKey` is a function (else it is in `headers`). */
-  keyNow: (() => Promise<string>) | undefined;
-}
+/**
+ * What {@link rawClient} builds its openapi-fetch client from: the client's base URL, headers, fetch, dispatcher and
+ * (when `apiKey` is a function; else it is in the headers) the key for a request.
+ */
+type RawParts = [
+  baseUrl: string,
+  headers: Record<string, string | undefined>,
+  customFetch: ((input: Request) => Promise<Response>) | undefined,
+  dispatcher: object | undefined,
+  keyNow: (() => Promise<string>) | undefined,
+];
 
 /**
  * Per images client, the parts {@link rawClient} builds its openapi-fetch client from, replaced by that client once
@@ -137,7 +140,7 @@ export function rawClient(client: ImagesClient): Client<paths> {
   const raw = rawClients.get(client);
   if (!raw) throw new OpenAIError('rawClient: not a client made by createImagesClient.');
   if ('POST' in raw) return raw;
-  const { baseUrl, headers, customFetch, dispatcher, keyNow } = raw;
+  const [baseUrl, headers, customFetch, dispatcher, keyNow] = raw;
   const options: FetchClientOptions = {
     baseUrl,
     headers,
@@ -170,24 +173,22 @@ function checkHeaders(headers: Record<string, string | undefined>): void {
   }
 }
 
-/** A random UUID; outside a secure context (a browser page over plain http), where `crypto.randomUUID` is missing, 128 random bits in hex (each byte without padding). */
-function uuid(): string {
-  return crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('');
-}
-
 /**
- * A required property as the spec's operation table says: a non-empty string, a list (or one upload) of 1 to `check`
- * items (0: no limit), or just present.
+ * Each required property of a body as the spec's operation table says (`required`): a non-empty string, a list (or one
+ * upload) of 1 to `check` items (0: no limit), or just present.
  */
-function checkRequired(field: string, value: unknown, check: ClientOperation['bodies'][number]['required'][string]): void {
-  if (check === 'string') {
-    if (typeof value !== 'string' || !value.trim())
-      throw new ValidationError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
-  } else if (typeof check === 'number') {
-    const n = [value ?? []].flat().length;
-    if (n < 1 || (check && n > check))
-      throw new ValidationError(field, n ? `has ${n} items (at most ${check})` : 'is required (missing or empty)');
-  } else if (value == null) throw new ValidationError(field, 'is required (missing)');
+function checkRequired(body: Record<string, unknown>, required: ClientOperation['bodies'][number]['required'] = {}): void {
+  for (const [field, check] of Object.entries(required)) {
+    const value = body[field];
+    if (check === 'string') {
+      if (typeof value !== 'string' || !value.trim())
+        throw new ValidationError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
+    } else if (typeof check === 'number') {
+      const n = [value ?? []].flat().length;
+      if (n < 1 || (check && n > check))
+        throw new ValidationError(field, n ? `has ${n} items (at most ${check})` : 'is required (missing or empty)');
+    } else if (value == null) throw new ValidationError(field, 'is required (missing)');
+  }
 }
 
 /**
@@ -231,24 +232,25 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const customFetch = options.fetch;
   const dispatcher = customFetch ? undefined : dispatcherFor?.();
   /** The key of a request: the string, or what the function returns (checked, never echoed). */
-  const keyNow = async (): Promise<string> => {
-    if (!keyFn) return apiKey as string;
-    let key: unknown;
-    try {
-      key = await keyFn();
-    } catch (cause) {
-      throw new OpenAIError(`apiKey: the function failed (${(cause as Error)?.message}).`, cause);
-    }
-    if (typeof key !== 'string' || !key)
-      throw new OpenAIError(`apiKey: the function returned no key (got ${typeof key === 'string' ? '""' : typeof key}).`);
-    checkHeaders({ Authorization: key });
-    return key;
-  };
+  const keyNow =
+    keyFn &&
+    (async (): Promise<string> => {
+      let key: unknown;
+      try {
+        key = await keyFn();
+      } catch (cause) {
+        throw new OpenAIError(`apiKey: the function failed (${(cause as Error)?.message}).`, cause);
+      }
+      if (typeof key !== 'string' || !key)
+        throw new OpenAIError(`apiKey: the function returned no key (got ${typeof key === 'string' ? '""' : typeof key}).`);
+      checkHeaders({ Authorization: key });
+      return key;
+    });
   /**
    * A copy of `headers` with `key` replaced wherever it appears (a debugging proxy may echo it), for errors,
    * response meta and logs; `redact` also hides credential headers (for logs). Only cold paths call it.
    */
-  const clean = (key: string, headers: Headers, redact?: boolean): Headers => {
+  const clean = (key: string, headers: Headers, redact?: 1): Headers => {
     const copy = new Headers();
     headers.forEach((value, name) => {
       copy.append(name, redact && SECRET_HEADER.test(name) ? '[REDACTED]' : value.replaceAll(key, '[REDACTED]'));
@@ -258,22 +260,17 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   const base = baseURL.replace(/\/$/, '');
   // The client's headers, merged once (a JSON body adds its content type; fetch sets a multipart one with its boundary).
   // (Headers whose value is undefined are left out, as openapi-fetch leaves them out.)
-  const formHeaders = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const formHeaders = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] != null);
   const jsonHeaders: Array<[string, string]> = [['Content-Type', 'application/json'], ...formHeaders];
 
-  // A server that echoes the key back in an error body must not get it into the error.
-  const scrub = (key: string, value: unknown): unknown =>
-    value && JSON.parse(JSON.stringify(value).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]'));
-  const origin = url.origin;
-
   /**
-   * POST `body` (default: `params`; JSON, or multipart when it is a `FormData`) with retries and timeouts; the
+   * POST `payload` (`params` as JSON, or their multipart `FormData`) with retries and timeouts; the
    * parsed body, or a stream of events when `params.stream` is true. The URL, headers and body are built once, as
    * openapi-fetch's client would build them (the call's headers over the client's, the body as JSON unless a FormData),
    * and sent with fetch's URL + init form: Node's fetch copies a `Request` object before sending it, body included, which cost as much CPU as
    * the rest of a small call. A custom `fetch` gets a `Request`.
    */
-  async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, body: object = params): Promise<T> {
+  async function send<T>(path: ImagePath, params: object, ro: RequestOptions = {}, payload: FormData | string): Promise<T> {
     const stream = (params as { stream?: unknown }).stream === true;
     const {
       signal,
@@ -282,11 +279,14 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
       streamIdleTimeout = options.streamIdleTimeout ?? 120_000,
     } = ro;
     const accept: ResponseMediaType = stream ? 'text/event-stream' : 'application/json';
-    // One key for every attempt of this call.
-    const callHeaders = { Accept: accept, 'Idempotency-Key': ro.idempotencyKey ?? `imagegen-${uuid()}`, ...ro.headers };
+    // One key for every attempt of this call: a random UUID; outside a secure context (a browser page over plain http),
+    // where `crypto.randomUUID` is missing, 128 random bits in hex (each byte without padding).
+    const idempotencyKey =
+      ro.idempotencyKey ??
+      `imagegen-${crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16)).join('')}`;
+    const callHeaders = { Accept: accept, 'Idempotency-Key': idempotencyKey, ...ro.headers };
     if (ro.headers || ro.idempotencyKey) checkHeaders(callHeaders);
-    // One body for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
-    const payload = body instanceof FormData ? body : JSON.stringify(body);
+    // One payload for every attempt: fetch encodes a FormData anew each time, re-reading its Blobs (files stay on disk).
     // The field of an upload read from a stream (it can be sent only once), or else of one from a file on disk.
     let streamed: string | undefined;
     let fromDisk: string | undefined;
@@ -312,15 +312,15 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
     const sent = init.headers as Headers;
     for (const [name, value] of Object.entries(callHeaders)) sent.set(name, value);
     // The attempt, retry wait or stream in progress: what the caller's signal aborts.
-    let current: AbortController | undefined;
+    let current: { abort(): void } | undefined;
     // One subscription per call to the caller's signal (whatever the attempts, waits and stream), ended when the call settles.
     let settle = signal && onAbort(signal, () => current?.abort());
     let redirects = 0;
     try {
       for (let attempt = 0; ; attempt++) {
-        current = new AbortController();
-        const controller = current;
-        let timedOut = false;
+        const controller = new AbortController();
+        current = controller;
+        let timedOut: true | undefined;
         const timer = after(timeout, () => {
           timedOut = true;
           controller.abort();
@@ -329,28 +329,34 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
         let error: APIError;
         let key = apiKey as string;
         try {
-          signal?.throwIfAborted();
-          if (keyFn) {
+          if (signal?.aborted) throw signal.reason; // (the catch below makes it an APIUserAbortError)
+          if (keyNow) {
             key = await keyNow();
             sent.set('Authorization', `Bearer ${key}`);
           }
           init.signal = controller.signal;
           const started = Date.now();
-          if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(key, sent, true)));
+          if (debug) log('debug', `request POST ${target}`, Object.fromEntries(clean(key, sent, 1)));
           res = await (customFetch ? customFetch(new Request(target, init)) : fetch(target, init));
           const { status, headers, ok } = res;
-          if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(key, headers, true)));
+          if (debug) log('debug', `response ${status} in ${Date.now() - started} ms`, Object.fromEntries(clean(key, headers, 1)));
           const cleanHeaders = (h: Headers) => clean(key, h);
-          // The error for a body (scrubbed), with the response's headers (scrubbed); a stream's have no status.
+          // The error for a body, with the response's headers, both scrubbed (a server that echoes the key back in an
+          // error body must not get it into the error); a stream's have no status.
           const fail = (body: unknown, prefix?: string, code?: number) =>
-            errorFromBody(code, scrub(key, body), clean(key, headers), prefix);
+            errorFromBody(
+              code,
+              body && JSON.parse(JSON.stringify(body).replaceAll(JSON.stringify(key).slice(1, -1), '[REDACTED]')),
+              clean(key, headers),
+              prefix,
+            );
           const location = headers.get('location');
           // 303 (See Other) asks for a GET: an error like any other status.
           if (location && /^30[1278]$/.test(`${status}`)) {
             const to = new URL(location, target);
             void res.body?.cancel().catch(() => {});
             // The key, the organization's headers and the request itself (a prompt, images) go to the API's origin only.
-            const why = to.origin !== origin ? `another origin` : ++redirects > 5 ? 'more than 5 redirects' : '';
+            const why = to.origin !== url.origin ? `another origin` : ++redirects > 5 ? 'more than 5 redirects' : '';
             if (why) throw fail('', `${status} redirect to ${to} not followed: ${why}`, status);
             target = to.href;
             attempt--;
@@ -359,8 +365,9 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           // A stream's timeout ends with the headers (then `streamIdleTimeout` applies); a JSON body's covers the body too.
           const type = headers.get('content-type');
           let data: unknown;
-          if (ok && stream && type && /^text\/event-stream\b/i.test(type)) {
-            data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal, settle);
+          // (No content type: `null`, which does not match.)
+          if (ok && stream && /^text\/event-stream\b/i.test(type as string)) {
+            current = data = eventStream(res.body as ReadableStream<Uint8Array>, controller, streamIdleTimeout, fail, signal, settle);
             settle = undefined; // the stream settles the call when it ends
           } else {
             const text = await res.text();
@@ -378,11 +385,11 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
               );
           }
           if (ok) {
-            setMeta(data as object, res, cleanHeaders);
+            responses.set(data as object, [res, cleanHeaders]);
             return data as T;
           }
           error = fail(data, undefined, status);
-          setMeta(error, res, cleanHeaders);
+          responses.set(error, [res, cleanHeaders]);
           if (!shouldRetry(status, headers)) throw error;
         } catch (cause) {
           if (signal?.aborted) throw new APIUserAbortError('Request was aborted.', signal.reason);
@@ -407,8 +414,17 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
           throw new OpenAIError(`Not retried: ${kind}, read once (use fromPath() or a Blob to allow retries): ${error.message}`, error);
         const ms = retryDelay(attempt, res?.headers);
         log('info', `retrying ${path} in ${Math.round(ms)} ms (retry ${attempt + 1} of ${maxRetries}) after: ${error.message}`);
-        current = new AbortController();
-        await sleep(ms, current.signal);
+        // Ended early by the caller's signal (the next attempt then throws). An abort since the attempt ended (during the
+        // log line, say) reached the attempt's controller, not this wait: it ends the wait at once.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, signal?.aborted ? 0 : ms);
+          current = {
+            abort() {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+        });
       }
     } finally {
       settle?.();
@@ -421,11 +437,16 @@ export function clientWith(options: ClientOptions, dispatcherFor?: () => object 
   for (const [name, op] of Object.entries(clientOperations)) {
     images[name] = async (body, ro) => {
       const media = op.bodies.find((b) => Object.keys(b.required).every((k) => body[k] != null)) ?? op.bodies[0];
-      for (const [field, check] of Object.entries(media?.required ?? {})) checkRequired(field, body[field], check);
-      return send(op.path as ImagePath, body, ro, media && /^multipart\//.test(media.type) ? await toFormData(body, media.fields) : body);
+      checkRequired(body, media?.required);
+      return send(
+        op.path as ImagePath,
+        body,
+        ro,
+        /^multipart\//.test(media?.type as string) ? await toFormData(body, media?.fields) : JSON.stringify(body),
+      );
     };
   }
   const client: ImagesClient = { images: images as unknown as ImagesResource };
-  rawClients.set(client, { baseUrl: baseURL, headers, customFetch, dispatcher, keyNow: keyFn && keyNow });
+  rawClients.set(client, [baseURL, headers, customFetch, dispatcher, keyNow]);
   return client;
 }

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { clientOperations } from '@imagegen/types';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type MockServer, startMock } from '../test/mock.js';
 import { nodeDispatcher, untimedAgentLike } from './dispatcher.js';
 import { createImagesClient as createUniversal } from './index.js';
 import { createImagesClient } from './node.js';
@@ -11,21 +11,13 @@ const optionsOf = (dispatcher: object) => {
   return key && (dispatcher as Record<symbol, unknown>)[key];
 };
 
+let mock: MockServer;
 let url: string;
-const server = createServer((req, res) => {
-  setTimeout(
-    () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"created":1}'),
-    Number(new URL(req.url ?? '', 'http://x').searchParams.get('delay') ?? 0),
-  );
-});
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  mock = await startMock({ seed: 'dispatcher' });
+  url = mock.url;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => mock.close());
 
 describe('nodeDispatcher', () => {
   it("is an Agent built from Node's global dispatcher with undici's timeouts off, shared by clients", () => {
@@ -45,11 +37,13 @@ describe('nodeDispatcher', () => {
 
   it('is honoured by the global fetch when passed as openapi-fetch requestInitExt (shown with a short headersTimeout; undici timers have about 1 s resolution)', async () => {
     const Agent = nodeDispatcher()?.constructor as new (o: object) => object;
-    const short = createClient<{ '/slow': { get: { parameters: { query: { delay: number } }; responses: object } } }>({
+    const path = (clientOperations.generate as { path: string }).path;
+    const short = createClient<Record<string, { post: { responses: object } }>>({
       baseUrl: url,
+      headers: { authorization: 'Bearer sk-x', 'x-imagegen-mock-fault': 'delay-ms=3000' },
       requestInitExt: { dispatcher: new Agent({ headersTimeout: 100 }) },
     });
-    const error = await short.GET('/slow', { params: { query: { delay: 3000 } } }).catch((e: { cause?: { code?: string } }) => e);
+    const error = await short.POST(path, { body: { prompt: 'x' } } as never).catch((e: { cause?: { code?: string } }) => e);
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('UND_ERR_HEADERS_TIMEOUT');
   });
 

@@ -116,38 +116,13 @@ export type StreamIdleTimeoutError = APIError;
 export const APIStreamError = subclass('APIStreamError');
 export type APIStreamError = APIError;
 
-/** The named entities error pages use; others stay as written. */
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  nbsp: '\u00a0',
-  mdash: '\u2014',
-};
-
-/**
- * The text of an HTML page (or of plain text): tags and `<script>`/`<style>` elements left out (an unclosed one runs to
- * the end; a tag cannot contain `<`), whitespace collapsed, entities decoded, and a heading that repeats the title
- * ("502 Bad Gateway 502 Bad Gateway", "502 Bad Gateway Bad Gateway") said once. Only the first 64 KiB are read: the
- * time is bounded however long and hostile the page (V8's global `replace` is superlinear in its number of matches).
- */
-function pageText(html: string): string {
-  return html
-    .slice(0, 65_536)
-    .replace(/(<(script|style)\b[\s\S]*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gi, ' ')
-    .trim()
-    .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-      const code = name[0] === '#' ? Number(name.slice(1).replace(/^x/i, '0x')) : -1;
-      return code >= 0 ? (code <= 0x10ffff ? String.fromCodePoint(code) : entity) : (ENTITIES[name.toLowerCase()] ?? entity);
-    })
-    .replace(/^((\d{3} )?(.{3,}?)) \2?\3(?= |$)/, '$1');
-}
+/** The code points of the named entities error pages use; others stay as written. */
+const ENTITIES: Record<string, number> = { amp: 38, lt: 60, gt: 62, quot: 34, nbsp: 0xa0, mdash: 0x2014 };
 
 /**
  * The error for a failed response, an `error` stream event or a stream event that is not JSON (`status`
  * undefined): the right `APIError` subclass, the message from the JSON `error.message`, else `prefix`
- * (default: the status, unless the text starts with it) and the body's text (an HTML page's text, see {@link pageText}; ≤ 300 chars).
+ * (default: the status, unless the text starts with it) and the body's text (an HTML page's text, see below; ≤ 300 chars).
  */
 export function errorFromBody(status: number | undefined, body: unknown, headers: Headers, prefix?: string): APIError {
   const error = (body as { error?: unknown } | null)?.error ?? body;
@@ -155,7 +130,23 @@ export function errorFromBody(status: number | undefined, body: unknown, headers
   if (typeof error === 'object' && error) {
     message = (error as ApiErrorObject).message || JSON.stringify(error);
   } else {
-    message = typeof error === 'string' ? pageText(error) : '';
+    // The text of an HTML page (or of plain text): tags and `<script>`/`<style>` elements left out (an unclosed one runs to
+    // the end; a tag cannot contain `<`), whitespace collapsed, entities decoded, and a heading that repeats the title
+    // ("502 Bad Gateway 502 Bad Gateway", "502 Bad Gateway Bad Gateway") said once. Only the first 64 KiB are read: the
+    // time is bounded however long and hostile the page (V8's global `replace` is superlinear in its number of matches).
+    message =
+      typeof error === 'string'
+        ? error
+            .slice(0, 65_536)
+            .replace(/(<(script|style)\b.*?(<\/\2\s*>|$)|<[^<>]*>|\s)+/gis, ' ')
+            .trim()
+            .replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+              // `#x27` → `0x27`, `#8211` → `08211` (decimal); an unknown name → undefined, left as written.
+              const code = name[0] === '#' ? Number(`0${name.slice(1)}`) : ENTITIES[name.toLowerCase()];
+              return (code as number) <= 0x10ffff ? String.fromCodePoint(code as number) : entity;
+            })
+            .replace(/^((\d{3} )?(.{3,}?)) \2?\3(?= |$)/, '$1')
+        : '';
     // The status leads, unless the text already does (an HTML error page titled "502 Bad Gateway").
     const lead = prefix ?? (message.startsWith(`${status} `) ? '' : status);
     message = `${lead} ${message.length > 300 ? `${message.slice(0, 300)}…` : message || (prefix ? '' : 'status code (no body)')}`.trim();

@@ -19,13 +19,10 @@ export type Uploadable = Blob | Uint8Array | ArrayBuffer | Response | AsyncItera
  * read a `File`'s own (here: no) bytes, so this is made only where `process.versions.undici` is set.
  */
 export class StreamFile extends File {
-  declare readonly source: () => ReadableStream<Uint8Array>;
-  constructor(name: string, type: string, source: () => ReadableStream<Uint8Array>) {
+  constructor(name: string, type: string, stream: () => ReadableStream<Uint8Array>) {
     super([], name, { type });
-    this.source = source;
-  }
-  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.source() as ReadableStream<Uint8Array<ArrayBuffer>>;
+    // An own `stream` (what fetch calls to encode the part) over File's.
+    Object.assign(this, { stream });
   }
   override get size(): number {
     return undefined as unknown as number;
@@ -36,14 +33,13 @@ export class StreamFile extends File {
 async function peek(iterable: AsyncIterable<Uint8Array>): Promise<[Uint8Array, AsyncIterable<Uint8Array>]> {
   const iterator = iterable[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
-  let done = false;
-  for (let length = 0; length < SNIFF_BYTES && !done; ) {
+  let done: boolean | undefined;
+  for (let length = 0; length < SNIFF_BYTES; ) {
     const next = await iterator.next();
-    done = !!next.done;
-    if (!next.done) {
-      head.push(next.value);
-      length += next.value.length;
-    }
+    done = next.done;
+    if (done) break;
+    head.push(next.value);
+    length += next.value.length;
   }
   async function* all() {
     yield* head;

@@ -25,10 +25,10 @@ export interface ResponseMeta {
 }
 
 /**
- * The response behind each result, and the function that removes the API key from its headers; its meta
- * is read (and the headers scrubbed) only when asked for: most callers never do.
+ * The response behind each result (an `ImagesResponse`, a stream, an `APIError`), and the function that removes the
+ * API key from its headers; its meta is read (and the headers scrubbed) only when asked for: most callers never do.
  */
-const responses = new WeakMap<object, [Response, (headers: Headers) => Headers]>();
+export const responses = new WeakMap<object, [Response, (headers: Headers) => Headers]>();
 
 /** Read the meta of a response's headers (pure). */
 export function metaOf(status: number, headers: Headers): ResponseMeta {
@@ -45,11 +45,6 @@ export function metaOf(status: number, headers: Headers): ResponseMeta {
     rateLimit,
     processingMs: ms === null ? undefined : Number(ms),
   };
-}
-
-/** Remember the response a result (an `ImagesResponse`, a stream, an `APIError`) came from; `scrub` cleans its headers. */
-export function setMeta(target: object, response: Response, scrub: (headers: Headers) => Headers): void {
-  responses.set(target, [response, scrub]);
 }
 
 /**

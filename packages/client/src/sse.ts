@@ -15,7 +15,7 @@ export const DONE = '[DONE]';
 const LF = 10;
 const CR = 13;
 
-type NodeBuffer = Uint8Array & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+type NodeBuffer = Uint8Array & { toString(encoding?: 'latin1'): string };
 type NodeBufferClass = {
   from(buffer: ArrayBufferLike, offset: number, length: number): NodeBuffer;
   concat(list: Uint8Array[]): NodeBuffer;
@@ -24,7 +24,7 @@ type NodeBufferClass = {
 /** Node's `buffer.isAscii` (simdutf), where `process.getBuiltinModule` gives it (Node ≥ 20.16). */
 const isAscii = (
   globalThis as { process?: { getBuiltinModule?(id: string): { isAscii?(bytes: Uint8Array): boolean } | undefined } }
-).process?.getBuiltinModule?.('node:buffer')?.isAscii;
+).process?.getBuiltinModule?.('buffer')?.isAscii;
 
 /**
  * An incremental, pure bytes → messages decoder. It follows the SSE standard's line rules: LF, CRLF and a bare CR
@@ -41,8 +41,9 @@ export class SseDecoder {
   #pieces: Uint8Array[] = [];
   #event: string | undefined;
   #data: string[] = [];
-  #skipLF = false;
-  #start = true;
+  #skipLF: boolean | undefined;
+  /** Whether a line was read (a BOM can only start the first). */
+  #started: boolean | undefined;
   readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   readonly #Buffer = (globalThis as unknown as { Buffer?: NodeBufferClass }).Buffer;
 
@@ -86,31 +87,30 @@ export class SseDecoder {
   #line(out: SseMessage[]): void {
     const pieces = this.#pieces;
     let text: string;
-    if (pieces.length === 0) text = '';
-    // Elsewhere, TextDecoder, in streaming mode across the pieces (a UTF-8 sequence may be split between two).
-    else if (!this.#Buffer) text = pieces.map((piece, i) => this.#decoder.decode(piece, { stream: i < pieces.length - 1 })).join('');
+    // Elsewhere, TextDecoder, in streaming mode across the pieces (a UTF-8 sequence may be split between two); a blank
+    // line (no pieces) is "" either way.
+    if (!this.#Buffer) text = pieces.map((piece, i) => this.#decoder.decode(piece, { stream: i < pieces.length - 1 })).join('');
     else {
-      // On Node, a Buffer's own slices: ASCII (a base64 image) as Latin-1, about twice as fast as TextDecoder; else UTF-8.
+      // On Node, Buffer's own decoding: ASCII (a base64 image) as Latin-1, about twice as fast as TextDecoder; else UTF-8.
       const bytes = pieces.length === 1 ? (pieces[0] as NodeBuffer) : this.#Buffer.concat(pieces);
-      text = isAscii?.(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
+      text = bytes.toString(isAscii?.(bytes) ? 'latin1' : undefined);
     }
     this.#pieces = [];
-    if (this.#start) {
-      this.#start = false;
+    if (!this.#started) {
+      this.#started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     if (!text) {
       this.#dispatch(out);
       return;
     }
-    if (text.charCodeAt(0) === 58 /* : */) return;
+    // A comment (a line that starts with `:`) has the field "": ignored like `id`, `retry` and unknown fields.
     const colon = text.indexOf(':');
     const field = colon < 0 ? text : text.slice(0, colon);
-    if (field !== 'data' && field !== 'event') return;
     let value = colon < 0 ? '' : text.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
     if (field === 'data') this.#data.push(value);
-    else this.#event = value;
+    else if (field === 'event') this.#event = value;
   }
 
   #dispatch(out: SseMessage[]): void {

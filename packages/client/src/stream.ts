@@ -20,9 +20,9 @@ export interface ImageStream<T> extends AsyncGenerator<T, void, undefined> {
 
 /**
  * Wrap a `text/event-stream` body into an {@link ImageStream} of its JSON events; `[DONE]` or the end
- * of the body ends it. `controller` aborts the request; it is aborted when the stream ends, by
- * `abort()`, by the idle timer and (through the call's one listener) by `userSignal`, whose reason an abort error
- * carries. `fail` makes the error for a payload (scrubbed of secrets); `settle` is called once the stream has ended.
+ * of the body ends it. `controller` aborts the request; the stream's `abort()` aborts it and cancels
+ * the body: when the stream ends, on `abort()`, by the idle timer and (the caller calls `abort()` from the call's one
+ * listener) by `userSignal`, whose reason an abort error carries. `fail` makes the error for a payload (scrubbed of secrets); `settle` is called once the stream has ended.
  *
  * Bytes are decoded by the shared {@link SseDecoder} (LF, CRLF or bare-CR line ends; linear in the input).
  */
@@ -34,18 +34,19 @@ export function eventStream<T>(
   userSignal?: AbortSignal,
   settle?: () => void,
 ): ImageStream<T> {
-  const { signal } = controller;
   const reader = body.getReader();
-  const abort = () => controller.abort();
-  let idle = false;
-  // Ends a pending read even with a fetch that ignores the signal (a cancelled reader reads `done`).
-  signal.addEventListener('abort', () => void reader.cancel().catch(() => {}));
+  // Cancelling the reader ends a pending read even with a fetch that ignores the signal (a cancelled reader reads `done`).
+  const abort = () => {
+    controller.abort();
+    void reader.cancel().catch(() => {});
+  };
+  let idle: true | undefined;
 
   async function* events(): AsyncGenerator<T, void, undefined> {
     const decoder = new SseDecoder();
     let count = 0;
     try {
-      for (let done = false; !done; ) {
+      for (let done: boolean | undefined; !done; ) {
         // Runs only while waiting for bytes, not while the consumer handles an event; 0 disables it.
         const timer = after(idleTimeout, () => {
           idle = true;
@@ -53,7 +54,7 @@ export function eventStream<T>(
         });
         const chunk: ReadableStreamReadResult<Uint8Array> | { cause: unknown } = await reader.read().catch((cause: unknown) => ({ cause }));
         clearTimeout(timer);
-        if (signal.aborted)
+        if (controller.signal.aborted)
           throw idle
             ? new StreamIdleTimeoutError(`No data received for ${idleTimeout} ms.`)
             : new APIUserAbortError('Request was aborted.', userSignal?.reason);

@@ -1,11 +1,12 @@
+import { clientOperations } from '@imagegen/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImagesClient, OpenAIError, rawClient } from '../src/node.js';
 import { testClient } from './fixtures.js';
-import { json, startServer, type TestServer } from './server.js';
+import { type MockServer, startMock } from './mock.js';
 
-let server: TestServer;
+let server: MockServer;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startMock({ seed: 'api-key' });
 });
 afterAll(() => server.close());
 beforeEach(() => server.reset());
@@ -16,7 +17,7 @@ describe('apiKey as a function', () => {
   it('is called for every request, retries included, and may be async (rotating or short-lived keys)', async () => {
     let n = 0;
     const client = testClient(server.url, { apiKey: async () => `sk-rotating-${++n}` });
-    server.queue(json(500, { error: { message: 'x', type: 't', param: null, code: null } }, { 'retry-after-ms': '0' }));
+    server.setFaults({ '*': ['500;retry-after-ms=0'] });
     await client.images.generate({ prompt: 'x' });
     await client.images.generate({ prompt: 'y' });
     expect(auth()).toEqual(['Bearer sk-rotating-1', 'Bearer sk-rotating-2', 'Bearer sk-rotating-3']);
@@ -25,8 +26,8 @@ describe('apiKey as a function', () => {
   it('may be a plain function, and is used by rawClient too', async () => {
     const client = testClient(server.url, { apiKey: () => 'sk-sync' });
     await client.images.generate({ prompt: 'x' });
-    // biome-ignore lint/style/noNonNullAssertion: the spec's generate path, read from the request the images method sent
-    await rawClient(client).POST(server.requests[0]!.path as never, { body: { prompt: 'x' } } as never);
+    const path = (clientOperations.generate as { path: string }).path;
+    await rawClient(client).POST(path as never, { body: { prompt: 'x' } } as never);
     expect(auth()).toEqual(['Bearer sk-sync', 'Bearer sk-sync']);
   });
 

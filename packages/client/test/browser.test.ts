@@ -1,15 +1,17 @@
-// The client bundled for the browser (esbuild, platform browser) and run in headless Chromium against a
-// fake Images API on another origin (CORS): the browser guard, a JSON generation, a streamed generation
+// The client bundled for the browser (esbuild, platform browser) and run in headless Chromium against
+// @imagegen/mock on another origin (CORS): the browser guard, a JSON generation, a streamed generation
 // and a multipart edit with a Blob. Skipped, with a message, where /usr/bin/chromium is missing (not in CI).
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { operationTable } from '@imagegen/types';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completedEvent, PNG, partialEvent } from './fixtures.js';
-import { sseFrame } from './server.js';
+import { PNG } from './fixtures.js';
+import { imageInfo, type MockServer, startMock } from './mock.js';
+import { multipartEntries } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -20,72 +22,16 @@ if (!available && !process.env.CI) console.warn(`browser.test.ts skipped: ${CHRO
 
 /** What the page's script exposes: the package's exports. */
 type Exports = typeof import('../src/index.js');
-const generated = { created: 1700000000, data: [{ b64_json: 'aGVsbG8=' }] };
-const GEN_PARTIAL = 'image_generation.partial_image';
-const GEN_DONE = 'image_generation.completed';
-
-interface SeenPart {
-  name: string;
-  value?: string;
-  filename?: string;
-  type?: string;
-  bytes?: number[];
-}
+/** The generate operation's stream events, as the spec names them: partial image, completed. */
+const [GEN_PARTIAL, GEN_DONE] = Object.values(operationTable).find((op) => op.method === 'generate')?.events ?? [];
 
 describe.skipIf(!available && !process.env.CI)(title, () => {
   let pageServer: Server;
-  let apiServer: Server;
+  let mock: MockServer;
   let browser: Browser | undefined;
   let page: Page;
   let apiBase = '';
   const consoleErrors: string[] = [];
-  const editParts: SeenPart[][] = [];
-
-  const listen = async (server: Server) => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  };
-
-  async function api(req: IncomingMessage, res: ServerResponse) {
-    const cors = {
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': 'x-request-id',
-    };
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        ...cors,
-        'access-control-allow-methods': 'POST',
-        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
-      });
-      res.end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
-    if (req.url === '/v1/images/generations' && JSON.parse(body.toString()).stream === true) {
-      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' });
-      res.write(sseFrame(partialEvent(GEN_PARTIAL, 0), GEN_PARTIAL));
-      res.end(sseFrame(completedEvent(GEN_DONE), GEN_DONE));
-      return;
-    }
-    if (req.url === '/v1/images/edits') {
-      const form = await new Response(new Uint8Array(body), {
-        headers: { 'content-type': String(req.headers['content-type']) },
-      }).formData();
-      const parts: SeenPart[] = [];
-      for (const [name, value] of form.entries()) {
-        parts.push(
-          typeof value === 'string'
-            ? { name, value }
-            : { name, filename: value.name, type: value.type, bytes: [...new Uint8Array(await value.arrayBuffer())] },
-        );
-      }
-      editParts.push(parts);
-    }
-    res.writeHead(200, { ...cors, 'content-type': 'application/json', 'x-request-id': 'req_browser' });
-    res.end(JSON.stringify(generated));
-  }
 
   beforeAll(async () => {
     if (!available) throw new Error(`${CHROMIUM} not found: the browser test cannot run (CI is set, so this is a failure)`);
@@ -107,9 +53,10 @@ describe.skipIf(!available && !process.env.CI)(title, () => {
       const [type, content] = req.url === '/client.js' ? ['text/javascript', script] : ['text/html', html];
       res.writeHead(200, { 'content-type': type }).end(content);
     });
-    apiServer = createServer((req, res) => void api(req, res).catch(() => res.destroy()));
-    const pageURL = await listen(pageServer);
-    apiBase = `${await listen(apiServer)}/v1`;
+    await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+    const pageURL = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+    mock = await startMock({ seed: 'browser' });
+    apiBase = mock.url;
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -135,10 +82,9 @@ describe.skipIf(!available && !process.env.CI)(title, () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const server of [pageServer, apiServer]) {
-      server?.closeAllConnections();
-      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    }
+    await mock?.close();
+    pageServer?.closeAllConnections();
+    await new Promise((resolve) => (pageServer ? pageServer.close(resolve) : resolve(undefined)));
   });
 
   it('refuses to create a client without dangerouslyAllowBrowser', async () => {
@@ -158,10 +104,12 @@ describe.skipIf(!available && !process.env.CI)(title, () => {
     const result = await page.evaluate(async (baseURL) => {
       const { createImagesClient, getResponseMeta } = (globalThis as unknown as { imagegen: Exports }).imagegen;
       const client = createImagesClient({ apiKey: 'sk-browser', baseURL, dangerouslyAllowBrowser: true });
-      const response = await client.images.generate({ prompt: 'a sea otter' });
-      return { response, requestId: getResponseMeta(response)?.requestId };
+      const response = await client.images.generate({ prompt: 'a sea otter', model: 'gpt-image-1', output_format: 'webp' });
+      return { b64: response.data?.[0]?.b64_json, requestId: getResponseMeta(response)?.requestId };
     }, apiBase);
-    expect(result).toEqual({ response: generated, requestId: 'req_browser' });
+    expect(imageInfo(result.b64 ?? '')).toMatchObject({ format: 'webp' });
+    // Read across origins: the mock exposes its headers to the page.
+    expect(result.requestId).toBe(mock.requests.at(-1)?.requestId);
   });
 
   it('streams partial and completed events', async () => {
@@ -180,17 +128,25 @@ describe.skipIf(!available && !process.env.CI)(title, () => {
       async ({ baseURL, png }) => {
         const { createImagesClient } = (globalThis as unknown as { imagegen: Exports }).imagegen;
         const client = createImagesClient({ apiKey: 'sk-browser', baseURL, dangerouslyAllowBrowser: true });
-        return client.images.edit({ image: new Blob([new Uint8Array(png)]), prompt: 'add a hat', model: 'gpt-image-1' });
+        const response = await client.images.edit({ image: new Blob([new Uint8Array(png)]), prompt: 'add a hat', model: 'gpt-image-1' });
+        return response.data?.length;
       },
       { baseURL: apiBase, png: [...PNG] },
     );
-    expect(result).toEqual(generated);
-    expect(editParts).toEqual([
-      [
-        { name: 'image', filename: 'image.png', type: 'image/png', bytes: [...PNG] },
-        { name: 'prompt', value: 'add a hat' },
-        { name: 'model', value: 'gpt-image-1' },
-      ],
+    expect(result).toBe(1);
+    const request = mock.requests.at(-1);
+    expect(request?.status).toBe(200);
+    const parts = await Promise.all(
+      (await multipartEntries({ body: request?.body ?? Buffer.alloc(0), headers: request?.headers ?? {} })).map(async ([name, value]) =>
+        typeof value === 'string'
+          ? { name, value }
+          : { name, filename: value.name, type: value.type, bytes: [...new Uint8Array(await value.arrayBuffer())] },
+      ),
+    );
+    expect(parts).toEqual([
+      { name: 'image', filename: 'image.png', type: 'image/png', bytes: [...PNG] },
+      { name: 'prompt', value: 'add a hat' },
+      { name: 'model', value: 'gpt-image-1' },
     ]);
   });
 

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { operationTable } from '@imagegen/types';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
@@ -70,8 +71,11 @@ describe('README examples', () => {
 
   it('has a TypeScript example for each method, streaming, uploads and rawClient', () => {
     const all = blocks.map((b) => b.code).join('\n');
-    for (const call of ['images.generate(', 'images.edit(', 'images.createVariation(', 'stream: true', 'fromPath(', 'rawClient('])
-      expect(all, call).toContain(call);
+    // Every method the spec does not deprecate (a deprecated, retired operation gets no example).
+    const methods = Object.values(operationTable)
+      .filter((op) => !op.deprecated)
+      .map((op) => `images.${op.method}(`);
+    for (const call of [...methods, 'stream: true', 'fromPath(', 'rawClient(']) expect(all, call).toContain(call);
     // "a ≤15-line example for each method": the method examples stay short.
     for (const b of blocks) expect(b.code.split('\n').length, `README.md:${b.line}`).toBeLessThanOrEqual(15);
   });

@@ -2,13 +2,16 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APIConnectionError, APIError, type ClientOptions, createImagesClient, getResponseMeta, OpenAIError } from '../src/node.js';
 import { API_KEY, PNG, partialEvent, recordingLogger, testClient } from './fixtures.js';
+import { type MockServer, startMock } from './mock.js';
 import { type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
 
+/** The first test puts the key into bodies of every kind (an HTML page among them): a server of its own. */
 let server: TestServer;
+let mock: MockServer;
 beforeAll(async () => {
-  server = await startServer();
+  [server, mock] = await Promise.all([startServer(), startMock({ seed: 'redaction' })]);
 });
-afterAll(() => server.close());
+afterAll(() => Promise.all([server.close(), mock.close()]));
 
 const errorBody = (status: number) => ({
   error: { message: `failed ${status}, key was ${API_KEY}`, type: 't', param: null, code: API_KEY },
@@ -117,19 +120,13 @@ describe('the API key never leaks', () => {
 });
 
 describe('a server that echoes the key in a response header', () => {
-  const echo =
-    (status: number): Handler =>
-    (req, res) => {
-      const auth = String(req.headers.authorization);
-      res.writeHead(status, { 'content-type': 'application/json', 'x-upstream-debug': `received ${auth}`, 'x-request-id': 'req_echo' });
-      res.end(JSON.stringify(status === 200 ? { created: 1, data: [] } : errorBody(status)));
-    };
+  // The mock's echo-authorization fault: the key in the error body and in an `x-upstream-debug` header.
+  const echo = (status: number) => mock.setFaults({ '*': `${status};echo-authorization;request-id=req_echo` });
 
   it('does not get it into the error, its JSON, util.inspect, the response meta or the debug log', async () => {
     const logger = recordingLogger();
-    server.reset();
-    server.fallback = echo(401);
-    const error = await testClient(server.url, { logger, logLevel: 'debug' })
+    echo(401);
+    const error = await testClient(mock.url, { logger, logLevel: 'debug' })
       .images.generate({ prompt: 'x' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
@@ -148,9 +145,8 @@ describe('a server that echoes the key in a response header', () => {
   });
 
   it('does not get it into the meta of a successful response', async () => {
-    server.reset();
-    server.fallback = echo(200);
-    const result = await testClient(server.url).images.generate({ prompt: 'x' });
+    echo(200);
+    const result = await testClient(mock.url).images.generate({ prompt: 'x' });
     const meta = getResponseMeta(result);
     expect(meta?.headers.get('x-upstream-debug')).toBe('received Bearer [REDACTED]');
     expect(meta?.requestId).toBe('req_echo');

@@ -1,6 +1,7 @@
 // A small loopback HTTP server for behaviour tests: records every request, answers with a handler.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeSse } from '../src/sse.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -40,9 +41,8 @@ export const json =
 export const apiError = (status: number, headers: Record<string, string> = {}): Handler =>
   json(status, { error: { message: `status ${status}`, type: 'server_error', param: null, code: null } }, headers);
 
-/** An SSE frame for one event. */
-export const sseFrame = (data: unknown, event?: string) =>
-  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+/** An SSE frame for one event, written by the client's own codec (the repo's one SSE writer). */
+export const sseFrame = (data: unknown, event?: string) => encodeSse(event, typeof data === 'string' ? data : JSON.stringify(data));
 
 /** Respond 200 `text/event-stream` with these frames, written one by one, `gapMs` apart. */
 export const sse =
@@ -115,7 +115,7 @@ export async function startServer(): Promise<TestServer> {
 }
 
 /** The multipart parts of a recorded request, in order, parsed by the platform's own FormData parser. */
-export async function multipartEntries(req: ReceivedRequest): Promise<Array<[string, string | File]>> {
+export async function multipartEntries(req: Pick<ReceivedRequest, 'body' | 'headers'>): Promise<Array<[string, string | File]>> {
   const form = await new Response(new Uint8Array(req.body), {
     headers: { 'content-type': String(req.headers['content-type']) },
   }).formData();

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { operationTable } from '@imagegen/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
@@ -13,26 +14,31 @@ import {
   StreamIdleTimeoutError,
 } from '../src/node.js';
 import { completedEvent, PNG, partialEvent, testClient } from './fixtures.js';
-import { json, multipartEntries, sse, sseFrame, startServer, type TestServer } from './server.js';
+import { type MockServer, startMock } from './mock.js';
+import { multipartEntries, sse, sseFrame, startServer, type TestServer } from './server.js';
 
-const GEN_PARTIAL = 'image_generation.partial_image';
-const GEN_DONE = 'image_generation.completed';
-const EDIT_PARTIAL = 'image_edit.partial_image';
-const EDIT_DONE = 'image_edit.completed';
+/** The spec's stream event names of an operation (by client method): partial image, completed. */
+const eventsOf = (method: string) => (Object.values(operationTable).find((op) => op.method === method)?.events ?? []) as string[];
+const [GEN_PARTIAL = '', GEN_DONE = ''] = eventsOf('generate');
+const [EDIT_PARTIAL = '', EDIT_DONE = ''] = eventsOf('edit');
 
+let mock: MockServer;
+/** For streams framed or broken in ways the mock does not offer (comments, bare payloads, bad JSON, byte-level timing). */
 let server: TestServer;
 let dir: string;
 beforeAll(async () => {
-  server = await startServer();
+  [mock, server] = await Promise.all([startMock({ seed: 'streaming' }), startServer()]);
   dir = await mkdtemp(join(tmpdir(), 'imagegen-stream-'));
 });
 afterAll(async () => {
-  await server.close();
+  await Promise.all([mock.close(), server.close()]);
   await rm(dir, { recursive: true, force: true });
 });
-beforeEach(() => server.reset());
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+beforeEach(() => {
+  mock.reset();
+  server.reset();
+});
+const fault = (value: string) => ({ headers: { 'x-imagegen-mock-fault': value } });
 
 async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -51,27 +57,23 @@ function closedPromise(): { handlerClosed: Promise<void> } & { onClose(res: impo
 
 describe('streaming', () => {
   it('generate with stream: true yields the typed partial and completed events in order', async () => {
-    const events = [partialEvent(GEN_PARTIAL, 0), partialEvent(GEN_PARTIAL, 1), completedEvent(GEN_DONE)];
-    server.queue(
-      sse(
-        events.map((e) => sseFrame(e, e.type)),
-        { gapMs: 5, headers: { 'x-request-id': 'req_stream' } },
-      ),
+    const stream = await testClient(mock.url).images.generate(
+      { prompt: 'otter', stream: true, partial_images: 2 },
+      fault('pacing-ms=5;request-id=req_stream'),
     );
-    const stream = await testClient(server.url).images.generate({ prompt: 'otter', stream: true, partial_images: 2 });
     expect(getResponseMeta(stream)?.requestId).toBe('req_stream');
-    expect(await drain(stream)).toEqual(events);
-    const req = server.requests[0];
+    const events = await drain(stream);
+    expect(events.map((e) => e.type)).toEqual([GEN_PARTIAL, GEN_PARTIAL, GEN_DONE]);
+    expect(events.map((e) => ('partial_image_index' in e ? e.partial_image_index : undefined))).toEqual([0, 1, undefined]);
+    const req = mock.requests[0];
     expect(req?.headers.accept).toBe('text/event-stream');
     expect(JSON.parse(req?.body.toString() ?? '')).toEqual({ prompt: 'otter', stream: true, partial_images: 2 });
   });
 
-  it('edit with stream: true sends multipart with stream=true and yields edit events', async () => {
-    const events = [partialEvent(EDIT_PARTIAL, 0), completedEvent(EDIT_DONE)];
-    server.queue(sse([...events.map((e) => sseFrame(e, e.type)), sseFrame('[DONE]')]));
-    const stream = await testClient(server.url).images.edit({ image: PNG, prompt: 'hat', stream: true });
-    expect(await drain(stream)).toEqual(events);
-    const entries = await multipartEntries(server.requests[0] as never);
+  it('edit with stream: true sends multipart with stream=true and yields edit events (ended by [DONE])', async () => {
+    const stream = await testClient(mock.url).images.edit({ image: PNG, prompt: 'hat', stream: true, partial_images: 1 }, fault('done'));
+    expect((await drain(stream)).map((e) => e.type)).toEqual([EDIT_PARTIAL, EDIT_DONE]);
+    const entries = await multipartEntries(mock.requests[0] as never);
     expect(entries.find(([k]) => k === 'stream')?.[1]).toBe('true');
   });
 
@@ -82,29 +84,25 @@ describe('streaming', () => {
   });
 
   it('collectImages returns the final images and writes partial and final images to disk', async () => {
-    const events = [partialEvent(GEN_PARTIAL, 0, b64(PNG)), partialEvent(GEN_PARTIAL, 1, b64(PNG)), completedEvent(GEN_DONE, b64(PNG))];
-    server.queue(sse(events.map((e) => sseFrame(e, e.type))));
-    const seen: string[] = [];
+    const seen: ImageGenStreamEvent[] = [];
     const out = join(dir, 'collect');
-    const result = await collectImages(await testClient(server.url).images.generate({ prompt: 'x', stream: true, partial_images: 2 }), {
-      outputDir: out,
-      prefix: 'otter',
-      onEvent: (e: ImageGenStreamEvent) => void seen.push(e.type),
-    });
-    expect(seen).toEqual([GEN_PARTIAL, GEN_PARTIAL, GEN_DONE]);
-    expect(result.images).toEqual([events[2]]);
+    const result = await collectImages(
+      await testClient(mock.url).images.generate({ prompt: 'x', model: 'gpt-image-1', stream: true, partial_images: 2 }),
+      { outputDir: out, prefix: 'otter', onEvent: (e: ImageGenStreamEvent) => void seen.push(e) },
+    );
+    expect(seen.map((e) => e.type)).toEqual([GEN_PARTIAL, GEN_PARTIAL, GEN_DONE]);
+    expect(result.images).toEqual([seen[2]]);
     expect(result.partialCount).toBe(2);
     expect(result.files).toEqual([join(out, 'otter-partial-0.png'), join(out, 'otter-partial-1.png'), join(out, 'otter-1.png')]);
     expect((await readdir(out)).sort()).toEqual(['otter-1.png', 'otter-partial-0.png', 'otter-partial-1.png']);
-    expect(new Uint8Array(await readFile(join(out, 'otter-1.png')))).toEqual(PNG);
+    expect(await readFile(join(out, 'otter-1.png'))).toEqual(Buffer.from(seen[2]?.b64_json ?? '', 'base64'));
   });
 
   it('throws APIStreamError for an `error` event, with the payload fields', async () => {
-    const error = {
-      error: { message: 'Image generation failed', type: 'image_generation_user_error', code: 'moderation_blocked', param: null },
-    };
-    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0)), sseFrame(error, 'error')], { headers: { 'x-request-id': 'req_e' } }));
-    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    const stream = await testClient(mock.url).images.generate(
+      { prompt: 'x', stream: true, partial_images: 1 },
+      fault('error-after-events=1;message=Image generation failed;code=moderation_blocked;request-id=req_e'),
+    );
     const seen: unknown[] = [];
     const caught = await (async () => {
       for await (const e of stream) seen.push(e);
@@ -114,7 +112,7 @@ describe('streaming', () => {
     expect(caught).toMatchObject({
       message: 'Image generation failed',
       code: 'moderation_blocked',
-      type: 'image_generation_user_error',
+      type: 'server_error',
       requestID: 'req_e',
     });
   });
@@ -126,21 +124,17 @@ describe('streaming', () => {
   });
 
   it('throws APIError for a 200 stream answer that is not an event stream (a JSON body), with its type and text', async () => {
-    server.queue(json(200, { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] }));
-    const error = await testClient(server.url)
-      .images.generate({ prompt: 'x', stream: true })
+    const error = await testClient(mock.url)
+      .images.generate({ prompt: 'x', stream: true }, fault('no-stream'))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(200);
-    expect((error as Error).message).toBe(
-      '200 expected text/event-stream, got application/json: {"created":1,"data":[{"b64_json":"iVBORw0KGgo="}]}',
-    );
-    expect(server.requests).toHaveLength(1);
+    expect((error as Error).message).toMatch(/^200 expected text\/event-stream, got application\/json: \{"created":\d+,/);
+    expect(mock.requests).toHaveLength(1);
   });
 
   it('throws APIStreamError for a stream that ends without any event', async () => {
-    server.queue(sse([]));
-    const stream = await testClient(server.url).images.generate({ prompt: 'x', stream: true });
+    const stream = await testClient(mock.url).images.generate({ prompt: 'x', stream: true }, fault('body=empty'));
     const error = await drain(stream).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIStreamError);
     expect((error as Error).message).toBe('The stream ended without any event.');
@@ -252,10 +246,8 @@ describe('streaming', () => {
   });
 
   it('throws the HTTP error before any event when the stream request fails', async () => {
-    server.queue(
-      json(400, { error: { message: 'stream not supported for dall-e-3', type: 'invalid_request_error', param: 'stream', code: null } }),
-    );
-    await expect(testClient(server.url).images.generate({ prompt: 'x', stream: true })).rejects.toMatchObject({
+    // The mock refuses a stream from a legacy model, as the API does.
+    await expect(testClient(mock.url).images.generate({ prompt: 'x', model: 'dall-e-3', stream: true })).rejects.toMatchObject({
       status: 400,
       param: 'stream',
     });

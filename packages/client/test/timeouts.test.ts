@@ -2,67 +2,74 @@ import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APIConnectionTimeoutError, APIUserAbortError } from '../src/node.js';
 import { completedEvent, testClient } from './fixtures.js';
-import { apiError as err, type Handler, json, sse, sseFrame, startServer, type TestServer } from './server.js';
+import { type MockServer, startMock } from './mock.js';
+import { apiError as err, json, sse, sseFrame, startServer, type TestServer } from './server.js';
 
+let mock: MockServer;
+/** For the one test that fails the first attempt of each call (by its idempotency key), which a schedule cannot. */
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer();
+  [mock, server] = await Promise.all([startMock({ seed: 'timeouts' }), startServer()]);
 });
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-
-const hang: Handler = () => new Promise(() => {});
+afterAll(() => Promise.all([mock.close(), server.close()]));
+beforeEach(() => {
+  mock.reset();
+  server.reset();
+});
 
 describe('timeouts and abort', () => {
   it('throws APIConnectionTimeoutError when headers do not arrive within timeout, after retrying', async () => {
-    server.fallback = hang;
-    const error = await testClient(server.url, { timeout: 150, maxRetries: 1 })
+    mock.setFaults({ '*': 'stall' });
+    // The retry is read from the client's own log line: on a loaded machine a 150 ms attempt may end before the
+    // server has even seen the request, so the server's count says nothing.
+    const retries: string[] = [];
+    const logger = { info: (line: string) => void retries.push(line), warn() {}, error() {}, debug() {} };
+    const error = await testClient(mock.url, { timeout: 150, maxRetries: 1, logger, logLevel: 'info' })
       .images.generate({ prompt: 'x' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect((error as Error).message).toBe('Request timed out after 150 ms.');
-    expect(server.requests).toHaveLength(2);
+    expect(retries.filter((line) => line.includes('retrying'))).toHaveLength(1);
   });
 
   it('applies the timeout to the body of a non-streaming response', async () => {
-    server.fallback = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      res.write('{"created":');
-    };
+    // The whole length announced, one byte a minute.
+    mock.setFaults({ '*': 'drip-ms=60000' });
     // The body never completes: without the timeout this would hang until Vitest's own timeout.
-    await expect(testClient(server.url, { maxRetries: 0 }).images.generate({ prompt: 'x' }, { timeout: 200 })).rejects.toBeInstanceOf(
+    await expect(testClient(mock.url, { maxRetries: 0 }).images.generate({ prompt: 'x' }, { timeout: 200 })).rejects.toBeInstanceOf(
       APIConnectionTimeoutError,
     );
   });
 
   it('throws APIUserAbortError when the signal aborts during the request', async () => {
-    server.fallback = hang;
+    mock.setFaults({ '*': 'stall' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('user said stop')), 100);
-    const error = await testClient(server.url)
+    const error = await testClient(mock.url)
       .images.generate({ prompt: 'x' }, { signal: controller.signal })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect((error as Error).cause).toEqual(new Error('user said stop'));
-    expect(server.requests).toHaveLength(1);
+    expect(mock.requests).toHaveLength(1);
   });
 
   it('throws APIUserAbortError when the signal aborts during a retry wait', async () => {
     // A 60 s wait (the longest the client honours): past Vitest's timeout, should the abort not end it.
-    server.queue(err(429, { 'retry-after-ms': '60000' }));
+    mock.setFaults({ '*': ['429;retry-after-ms=59000'] });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { signal: controller.signal })).rejects.toBeInstanceOf(
-      APIUserAbortError,
-    );
-    expect(server.requests).toHaveLength(1);
+    // Abort when the client announces the wait (not after a fixed time, which a loaded machine can outlast).
+    const logger = { info: () => controller.abort(), warn() {}, error() {}, debug() {} };
+    await expect(
+      testClient(mock.url, { logger, logLevel: 'info' }).images.generate({ prompt: 'x' }, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(mock.requests).toHaveLength(1);
   });
 
   it('throws APIUserAbortError at once for an already aborted signal', async () => {
-    await expect(testClient(server.url).images.generate({ prompt: 'x' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+    await expect(testClient(mock.url).images.generate({ prompt: 'x' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
       APIUserAbortError,
     );
-    expect(server.requests).toHaveLength(0);
+    expect(mock.requests).toHaveLength(0);
   });
 });
 
@@ -75,6 +82,7 @@ describe('one AbortSignal shared by many calls', () => {
       const controller = new AbortController();
       const { signal } = controller;
       // Each call is retried once and the streams are read to the end: attempts, retry waits and streams all share it.
+      // (maxRetries 3: on a loaded machine a few of the 1,000 connections may be reset before the server records them.)
       server.fallback = (req, res, raw) => {
         const nth = server.requests.filter((r) => r.headers['idempotency-key'] === req.headers['idempotency-key']).length;
         if (nth === 1) return err(503, { 'retry-after-ms': '1' })(req, res, raw);
@@ -82,7 +90,7 @@ describe('one AbortSignal shared by many calls', () => {
           ? sse([sseFrame(completedEvent('image_generation.completed'))])(req, res, raw)
           : json(200, { created: 1 })(req, res, raw);
       };
-      const client = testClient(server.url, { maxRetries: 1 });
+      const client = testClient(server.url, { maxRetries: 3 });
       const calls = Array.from({ length: 1000 }, async (_, i) => {
         if (i % 2) return client.images.generate({ prompt: 'x' }, { signal });
         for await (const _event of await client.images.generate({ prompt: 'x', stream: true }, { signal }));
@@ -100,15 +108,15 @@ describe('one AbortSignal shared by many calls', () => {
   }, 60_000);
 
   it('still aborts every pending call', async () => {
-    server.fallback = hang;
+    mock.setFaults({ '*': 'stall' });
     const controller = new AbortController();
-    const client = testClient(server.url);
+    const client = testClient(mock.url);
     const calls = Array.from({ length: 50 }, () =>
       client.images.generate({ prompt: 'x' }, { signal: controller.signal }).catch((e: unknown) => e),
     );
-    await vi.waitFor(() => expect(server.requests).toHaveLength(50), { timeout: 60_000 });
+    await vi.waitFor(() => expect(mock.requests).toHaveLength(50), { timeout: 60_000 });
     controller.abort();
     for (const error of await Promise.all(calls)) expect(error).toBeInstanceOf(APIUserAbortError);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-  });
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import type { ImageEditCompletedEvent, ImageGenCompletedEvent } from '@imagegen/types';
+import type { ImageEditCompletedEvent, ImageGenCompletedEvent, OperationId, OperationTypes } from '@imagegen/types';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   collectImages,
@@ -62,11 +62,21 @@ describe('images.edit overloads', () => {
   });
 });
 
-describe('images.createVariation', () => {
-  it('returns an ImagesResponse and has no streaming', () => {
-    expectTypeOf(client.images.createVariation({ image: new Blob([]) })).resolves.toEqualTypeOf<ImagesResponse>();
-    // @ts-expect-error variations do not stream
-    void client.images.createVariation({ image: new Blob([]), stream: true });
+/** The methods of the operations that never stream (today: the variation), from the generated table; maybe none. */
+type NonStreamingMethod = {
+  [K in OperationId]: OperationTypes[K]['stream'] extends true ? never : OperationTypes[K]['method'];
+}[OperationId];
+type Images = typeof client.images;
+
+describe('operations without streaming', () => {
+  it('return an ImagesResponse and have no streaming', () => {
+    expectTypeOf<{ [M in NonStreamingMethod]: ReturnType<Images[M]> }>().toEqualTypeOf<{
+      [M in NonStreamingMethod]: Promise<ImagesResponse>;
+    }>();
+    // No `stream` parameter: a body with `stream: true` is not one of theirs.
+    expectTypeOf<{ [M in NonStreamingMethod]: 'stream' extends keyof Parameters<Images[M]>[0] ? true : false }>().toEqualTypeOf<{
+      [M in NonStreamingMethod]: false;
+    }>();
   });
 });
 

@@ -1,33 +1,41 @@
+import { operationTable } from '@imagegen/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getResponseMeta, withResponse } from '../src/node.js';
-import { completedEvent, testClient } from './fixtures.js';
-import { json, sse, sseFrame, startServer, type TestServer } from './server.js';
+import { testClient } from './fixtures.js';
+import { type MockServer, startMock } from './mock.js';
 
-let server: TestServer;
+let mock: MockServer;
 beforeAll(async () => {
-  server = await startServer();
+  mock = await startMock({ seed: 'with-response' });
 });
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+afterAll(() => mock.close());
+beforeEach(() => mock.reset());
+
+const generateEvents = Object.values(operationTable).find((op) => op.method === 'generate')?.events ?? [];
 
 describe('withResponse', () => {
   it('gives the parsed result and the raw Response of one call (the official SDK’s .withResponse())', async () => {
-    server.queue(json(200, { created: 7 }, { 'x-request-id': 'req_7', 'openai-processing-ms': '12' }));
-    const { data, response } = await withResponse(testClient(server.url).images.generate({ prompt: 'x' }));
-    expect(data).toEqual({ created: 7 });
+    const { data, response } = await withResponse(
+      testClient(mock.url).images.generate({ prompt: 'x' }, { headers: { 'x-imagegen-mock-fault': 'request-id=req_7' } }),
+    );
+    expect(data.data).toHaveLength(1);
     expect(response).toBeInstanceOf(Response);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req_7');
-    expect(getResponseMeta(data)?.processingMs).toBe(12);
+    expect(getResponseMeta(data)?.processingMs).toBe(Number(response.headers.get('openai-processing-ms')));
+    expect(getResponseMeta(data)?.processingMs).toBeGreaterThan(0);
   });
 
   it('works for a stream, whose events are then read as usual', async () => {
-    const event = completedEvent('image_generation.completed');
-    server.queue(sse([sseFrame(event, event.type)], { headers: { 'x-request-id': 'req_s' } }));
-    const { data, response } = await withResponse(testClient(server.url).images.generate({ prompt: 'x', stream: true }));
+    const { data, response } = await withResponse(
+      testClient(mock.url).images.generate(
+        { prompt: 'x', model: 'gpt-image-1', stream: true },
+        { headers: { 'x-imagegen-mock-fault': 'request-id=req_s' } },
+      ),
+    );
     expect(response.headers.get('x-request-id')).toBe('req_s');
-    const events: unknown[] = [];
+    const events: Array<{ type: string }> = [];
     for await (const e of data) events.push(e);
-    expect(events).toEqual([event]);
+    expect(events.map((e) => e.type)).toEqual([generateEvents.at(-1)]);
   });
 });

@@ -125,7 +125,7 @@ describe('a target that needs no key, run without one', () => {
 describe('a per-model limit the schema cannot state', () => {
   it('rejecting a generated request is a warning, not a failure (the error answer is still checked)', async () => {
     await withUpstream({ variation: ONE_IMAGE_ONLY }, async (upstream) => {
-      const run = await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, budget: 8, seed: 1 });
+      const run = await runContractSuite({ target: upstream.url, apiKey: KEY, direct: true, budget: 24, seed: 1 });
       const rejected = run.results.filter((r) => /^rejected although the schema allows it/.test(r.notes[0] ?? ''));
       expect(rejected.length).toBeGreaterThan(0);
       expect(rejected.every((r) => r.status === 'pass' && r.violations.every((v) => v.severity === 'warning'))).toBe(true);

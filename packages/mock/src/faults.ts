@@ -9,6 +9,8 @@ export interface FaultPlan {
   retryAfterMs?: number;
   /** `retry-after` response header (seconds, or an HTTP date). */
   retryAfter?: string;
+  /** `x-should-retry` response header: the API's word on whether to retry, over the status. */
+  shouldRetry?: 'true' | 'false';
   /** The error's `message` (else a stock one for the status). */
   message?: string;
   /** The error's `code`. */
@@ -107,6 +109,7 @@ export const FAULT_NAMES = [
   ...Object.keys(STRING_KEYS).map((k) => `${k}=…`),
   ...Object.keys(FLAGS),
   `body=${BODIES.join('|')}`,
+  'should-retry=true|false',
 ];
 
 /** Parses `503`, `429;retry-after-ms=200`, `delay-ms=50,stall-after-events=1`; tokens split on `,` and `;`. */
@@ -131,6 +134,7 @@ export function parseFaults(text: string): FaultPlan {
       if (!Number.isFinite(n) || n < 0) throw new FaultSyntaxError(`fault '${token}': ${key} needs a number >= 0`);
       set(NUMBER_KEYS[key as keyof typeof NUMBER_KEYS], n);
     } else if (key in STRING_KEYS && value !== undefined) set(STRING_KEYS[key as keyof typeof STRING_KEYS], value);
+    else if (key === 'should-retry' && (value === 'true' || value === 'false')) set('shouldRetry', value);
     else if (key === 'body' && (BODIES as readonly string[]).includes(value ?? '')) set('body', value as FaultPlan['body']);
     else throw new FaultSyntaxError(`unknown fault '${token}' (known: ${FAULT_NAMES.join(', ')})`);
   }

@@ -234,6 +234,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     if (error.status === 429) for (const name of Object.keys(headers)) if (/remaining-requests$/i.test(name)) headers[name] = '0';
     if (plan.retryAfterMs !== undefined) headers['retry-after-ms'] = String(plan.retryAfterMs);
     if (plan.retryAfter !== undefined) headers['retry-after'] = plan.retryAfter;
+    if (plan.shouldRetry !== undefined) headers['x-should-retry'] = plan.shouldRetry;
     return sendJson(req, res, error.status, error.body, headers, plan);
   };
 

@@ -37,6 +37,13 @@ describe('fault header', () => {
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
   });
 
+  it('should-retry=true|false: the x-should-retry header the API sends to overrule the status', async () => {
+    expect((await generate('400;should-retry=true')).headers.get('x-should-retry')).toBe('true');
+    expect((await generate('503;should-retry=false')).headers.get('x-should-retry')).toBe('false');
+    expect((await generate('503')).headers.get('x-should-retry')).toBeNull();
+    expect((await generate('503;should-retry=maybe')).status).toBe(400);
+  });
+
   it.each([500, 502, 503])('%i', async (status) => {
     expect((await generate(String(status))).status).toBe(status);
   });

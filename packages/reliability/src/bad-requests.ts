@@ -1,6 +1,6 @@
 // Requests that are certainly wrong: the client must refuse them before sending, naming the field and the value.
 import { createImagesClient, fromPath, type ImagesClient, OpenAIError, ValidationError } from '@imagegen/client';
-import type { FaultServer } from './fault-server.js';
+import type { MockServer } from '@imagegen/mock';
 import type { SuiteFiles } from './fault-suite.js';
 
 export interface BadRequest {
@@ -124,7 +124,7 @@ export interface BadRequestResult {
 }
 
 /** Run one bad request against `server` (which must see nothing) and list what is wrong with the refusal. */
-export async function checkBadRequest(bad: BadRequest, server: FaultServer, files: SuiteFiles): Promise<BadRequestResult> {
+export async function checkBadRequest(bad: BadRequest, server: MockServer, files: SuiteFiles): Promise<BadRequestResult> {
   const client = createImagesClient({ apiKey: 'sk-reliability-requests', baseURL: server.url, maxRetries: 2, logLevel: 'off' });
   await server.settle();
   server.closeAll();

@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { type ClientOptions, createImagesClient, getResponseMeta, type ImagesClient, type Logger } from '@imagegen/client';
-import { type Fault, type FaultServer, type RecordedRequest, startFaultServer } from './fault-server.js';
+import { type FaultSpec, type MockRequest, type MockServer, startMock } from '@imagegen/mock';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 export interface ScenarioEnv {
   /** Pass it as the request's `signal`: the runner aborts it when a call overruns its hard limit. */
   signal: AbortSignal;
-  server: FaultServer;
+  server: MockServer;
   /** Events read from a stream by {@link drain}, in order (also when the stream then fails). */
   events: unknown[];
   files: SuiteFiles;
@@ -23,7 +23,7 @@ export interface ScenarioRun {
   value: unknown;
   error: unknown;
   ms: number;
-  requests: RecordedRequest[];
+  requests: MockRequest[];
   events: unknown[];
   peakRssDeltaMb: number;
   files: SuiteFiles;
@@ -34,9 +34,16 @@ export interface ScenarioRun {
 
 export interface Scenario {
   name: string;
-  /** The server's answers, request by request; after them `fallback` (default: a 200 ImagesResponse). */
-  faults: Fault[];
-  fallback?: Fault;
+  /**
+   * The mock's faults (`x-imagegen-mock-fault` syntax or a plan): a list is one per request, then normal answers; a
+   * single fault answers every request. Default: none (the mock answers as the API would).
+   */
+  faults?: FaultSpec[] | FaultSpec;
+  /**
+   * A server of the scenario's own instead of the mock, for a deviation the mock deliberately does not offer
+   * (closed after the call).
+   */
+  target?: () => Promise<{ url: string; close(): Promise<void> }>;
   /** Client options over the suite's defaults (`maxRetries: 2`, `timeout: 30_000`, `streamIdleTimeout: 30_000`). */
   client?: Partial<ClientOptions>;
   call(client: ImagesClient, env: ScenarioEnv): Promise<unknown>;
@@ -214,7 +221,7 @@ function describeOutcome(error: unknown): string {
 }
 
 export interface SuiteContext {
-  server: FaultServer;
+  server: MockServer;
   apiKey: string;
   logger: CapturingLogger;
   files: SuiteFiles;
@@ -223,7 +230,7 @@ export interface SuiteContext {
 export async function createSuiteContext(apiKey: string): Promise<SuiteContext> {
   const files = createSuiteFiles();
   await (await openAsBlob(files.png)).slice(0, 8).arrayBuffer();
-  return { server: await startFaultServer(), apiKey, logger: capturingLogger(), files };
+  return { server: await startMock({ key: apiKey, seed: 'reliability' }), apiKey, logger: capturingLogger(), files };
 }
 
 export async function closeSuiteContext(ctx: SuiteContext): Promise<void> {
@@ -254,11 +261,12 @@ export async function runScenario(
   { hangMs = HANG_MS, settleMs = SETTLE_MS }: RunOptions = {},
 ): Promise<ScenarioResult> {
   const { server } = ctx;
-  server.script(scenario.faults, scenario.fallback);
+  server.setFaults(scenario.faults === undefined ? {} : { '*': scenario.faults });
   server.requests.length = 0;
+  const target = await scenario.target?.();
   const client = createImagesClient({
     apiKey: ctx.apiKey,
-    baseURL: server.url,
+    baseURL: target?.url ?? server.url,
     logger: ctx.logger,
     logLevel: 'debug',
     maxRetries: 2,
@@ -309,6 +317,7 @@ export async function runScenario(
   }
   const ms = Math.round(performance.now() - started);
   clearInterval(sampler);
+  await target?.close();
   peak = Math.max(peak, process.memoryUsage.rss());
 
   // Late failures (a rejection nobody awaited) surface after a few turns of the event loop.

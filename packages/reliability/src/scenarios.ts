@@ -1,5 +1,7 @@
 // The fault scenarios: what the server does, what the client is asked, and what must come out.
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   APIConnectionError,
@@ -14,23 +16,7 @@ import {
   RateLimitError,
   StreamIdleTimeoutError,
 } from '@imagegen/client';
-import {
-  apiError,
-  completedFrame,
-  drip,
-  echoAuthorization,
-  echoAuthorizationInStream,
-  hugeJson,
-  hugeSseEvent,
-  json,
-  neverRespond,
-  partialFrame,
-  resetBeforeHeaders,
-  resetMidBody,
-  sse,
-  sseFrame,
-  text,
-} from './fault-server.js';
+import { encodeSse } from '@imagegen/client/internal/sse';
 import { drain, type Scenario, type ScenarioRun, secretLeaks } from './fault-suite.js';
 
 const generate = { prompt: 'a lighthouse at dawn', model: 'gpt-image-1' } as const;
@@ -69,7 +55,7 @@ function sameUploadBytes(run: ScenarioRun): string[] {
   const hashes = new Set(run.requests.map((r) => r.bodyHash));
   return hashes.size === 1
     ? []
-    : [`retried uploads differ: ${run.requests.map((r) => `${r.bodySize} B ${r.bodyHash.slice(0, 8)}`).join(' / ')}`];
+    : [`retried uploads differ: ${run.requests.map((r) => `${r.body.length} B ${r.bodyHash.slice(0, 8)}`).join(' / ')}`];
 }
 
 function messageMatches(re: RegExp) {
@@ -81,13 +67,44 @@ function messageMatches(re: RegExp) {
 
 const MB = 2 ** 20;
 
+/**
+ * A server that sends `body` as a stream one byte every `everyMs`: the mock drips as well (`drip-ms`), but its events
+ * carry real images, minutes at this pace.
+ */
+async function dripServer(body: string, everyMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.flushHeaders();
+    const bytes = Buffer.from(body);
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i < bytes.length) res.write(bytes.subarray(i, ++i));
+      else {
+        clearInterval(timer);
+        res.end();
+      }
+    }, everyMs);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export const scenarios: Scenario[] = [
   {
     name: '429 storm, retry-after-ms, then success',
     faults: [
-      apiError(429, 'slow down', { 'retry-after-ms': '150' }),
-      apiError(429, 'slow down', { 'retry-after-ms': '150' }),
-      apiError(429, 'slow down', { 'retry-after-ms': '150' }),
+      '429;message=slow down;retry-after-ms=150',
+      '429;message=slow down;retry-after-ms=150',
+      '429;message=slow down;retry-after-ms=150',
     ],
     client: { maxRetries: 3 },
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
@@ -96,15 +113,14 @@ export const scenarios: Scenario[] = [
   },
   {
     name: '429 with retry-after: 1 (seconds), then success',
-    faults: [apiError(429, 'slow down', { 'retry-after': '1' })],
+    faults: ['429;message=slow down;retry-after=1'],
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: 'success',
     check: all(attempts(2), minGap(1000)),
   },
   {
     name: '429 storm longer than maxRetries',
-    faults: [],
-    fallback: apiError(429, 'rate limit reached for requests', { 'retry-after-ms': '20', 'x-request-id': 'req_429' }),
+    faults: '429;message=rate limit reached for requests;retry-after-ms=20;request-id=req_429',
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: RateLimitError,
     check: all(attempts(3), (run) => {
@@ -116,7 +132,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: '500, 502, 503 burst (default backoff), then success',
-    faults: [apiError(500, 'internal'), apiError(502, 'bad gateway'), apiError(503, 'unavailable')],
+    faults: ['500', '502', '503'],
     client: { maxRetries: 3 },
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: 'success',
@@ -135,23 +151,21 @@ export const scenarios: Scenario[] = [
   },
   {
     name: '503 burst longer than maxRetries',
-    faults: [],
-    fallback: apiError(503, 'unavailable', { 'retry-after-ms': '10' }),
+    faults: '503;retry-after-ms=10',
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: InternalServerError,
     check: attempts(3),
   },
   {
     name: 'reset before headers, twice, then success',
-    faults: [resetBeforeHeaders, resetBeforeHeaders],
+    faults: ['reset', 'reset'],
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: 'success',
     check: attempts(3),
   },
   {
     name: 'reset before headers, every time',
-    faults: [],
-    fallback: resetBeforeHeaders,
+    faults: 'reset',
     client: { maxRetries: 1 },
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: APIConnectionError,
@@ -159,15 +173,14 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'reset mid-body, then success',
-    faults: [resetMidBody()],
+    faults: ['reset-after-bytes=512'],
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: 'success',
     check: attempts(2),
   },
   {
     name: 'reset mid-body, every time',
-    faults: [],
-    fallback: resetMidBody(),
+    faults: 'reset-after-bytes=512',
     client: { maxRetries: 1 },
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: APIConnectionError,
@@ -175,29 +188,29 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'stream: 2 partial images, completed, [DONE] (baseline)',
-    faults: [sse([partialFrame, partialFrame, completedFrame, sseFrame('[DONE]')], { gapMs: 10 })],
+    faults: ['pacing-ms=10;done'],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: 'success',
     check: all(attempts(1), events(3)),
   },
   {
     name: 'reset mid-stream',
-    faults: [sse([partialFrame, partialFrame], { gapMs: 20, after: 'reset' })],
+    faults: ['reset-after-events=2;pacing-ms=20'],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIConnectionError,
     check: all(attempts(1), events(2)),
   },
   {
     name: 'stream drips 1 byte / 100 ms (idle 1 s, timeout 1 s)',
-    faults: [drip(`${sseFrame({ type: 'x' })}`, 100)],
+    target: () => dripServer(encodeSse(undefined, '{"type":"x"}'), 100),
     client: { streamIdleTimeout: 1000, timeout: 1000 },
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: 'success',
-    check: all(attempts(1), events(1)),
+    check: events(1), // the requests went to the drip server, not the mock
   },
   {
     name: 'stream stalls after one event (idle 300 ms)',
-    faults: [sse([partialFrame], { after: 'stall' })],
+    faults: ['stall-after-events=1'],
     client: { streamIdleTimeout: 300 },
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: StreamIdleTimeoutError,
@@ -205,7 +218,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'stream stalls before the first event (idle 300 ms)',
-    faults: [sse([], { after: 'stall' })],
+    faults: ['stall-after-events=0'],
     client: { streamIdleTimeout: 300 },
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: StreamIdleTimeoutError,
@@ -213,7 +226,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'consumer leaves a stream early (break)',
-    faults: [sse([partialFrame, partialFrame, partialFrame, partialFrame, partialFrame], { gapMs: 100 })],
+    faults: ['pacing-ms=100'],
     call: async (c, env) => {
       for await (const event of await c.images.generate(streamGenerate, { signal: env.signal })) {
         env.events.push(event);
@@ -225,25 +238,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'error SSE event',
-    faults: [
-      sse(
-        [
-          partialFrame,
-          sseFrame(
-            {
-              error: {
-                message: 'Your request was rejected by the safety system.',
-                type: 'image_generation_user_error',
-                code: 'moderation_blocked',
-                param: null,
-              },
-            },
-            'error',
-          ),
-        ],
-        { after: 'stall' },
-      ),
-    ],
+    faults: ['error-after-events=1;message=Your request was rejected by the safety system.;code=moderation_blocked'],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIStreamError,
     check: all(attempts(1), events(1), messageMatches(/safety system/), (run) =>
@@ -252,27 +247,21 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'truncated JSON (complete 200 response)',
-    faults: [text(200, 'application/json', '{"created":1,"data":[{"b64_json":"iVBOR')],
+    faults: ['truncate-bytes=40'],
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: APIError,
     check: all(attempts(1), messageMatches(/JSON|^200\b/)),
   },
   {
     name: 'invalid JSON with a 200',
-    faults: [text(200, 'application/json', '{"created": 1,, "data": []}')],
+    faults: ['body=invalid-json'],
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: APIError,
     check: all(attempts(1), messageMatches(/JSON|^200\b/)),
   },
   {
     name: 'HTML error page with a 502',
-    faults: [],
-    fallback: text(
-      502,
-      'text/html',
-      `<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>${'body{}'.repeat(500)}</style></head><body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>`,
-      { 'retry-after-ms': '10' },
-    ),
+    faults: '502;body=html;retry-after-ms=10',
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: InternalServerError,
     check: all(attempts(3), messageMatches(/^502 .*Bad Gateway/), (run) => {
@@ -285,14 +274,14 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'wrong content type: text/html 200 for a JSON request',
-    faults: [text(200, 'text/html', '<html><body>Welcome to nginx!</body></html>')],
+    faults: ['body=html'],
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: APIError,
     check: attempts(1),
   },
   {
     name: 'wrong content type: application/json 200 for a stream',
-    faults: [json(200, { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] })],
+    faults: ['no-stream'],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIError,
     subclassOk: true,
@@ -300,8 +289,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'empty 200 body for a stream',
-    faults: [],
-    fallback: text(200, 'text/event-stream', ''),
+    faults: 'body=empty',
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIError,
     subclassOk: true,
@@ -309,7 +297,8 @@ export const scenarios: Scenario[] = [
   },
   {
     name: '100 MB JSON response',
-    faults: [hugeJson(100 * MB)],
+    // 75 MiB of image, 100 MiB of base64.
+    faults: [`image-bytes=${75 * MB}`],
     client: { timeout: 30_000 },
     call: async (c, env) => {
       const res = await c.images.generate(generate, { signal: env.signal });
@@ -325,15 +314,15 @@ export const scenarios: Scenario[] = [
   },
   {
     name: '32 MB SSE event',
-    faults: [hugeSseEvent(32 * MB)],
-    call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
+    // One event (no partial images): 24 MiB of image, 32 MiB of base64.
+    faults: [`image-bytes=${24 * MB}`],
+    call: async (c, env) => drain(await c.images.generate({ ...generate, stream: true }, { signal: env.signal }), env),
     expect: 'success',
     check: all(events(1), (run) => (run.peakRssDeltaMb > 512 ? [`peak RSS grew ${Math.round(run.peakRssDeltaMb)} MB (bound 512 MB)`] : [])),
   },
   {
     name: 'headers never come (timeout 300 ms)',
-    faults: [],
-    fallback: neverRespond,
+    faults: 'stall',
     client: { timeout: 300, maxRetries: 1 },
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: APIConnectionTimeoutError,
@@ -341,8 +330,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'stream headers never come (timeout 300 ms)',
-    faults: [],
-    fallback: neverRespond,
+    faults: 'stall',
     client: { timeout: 300, maxRetries: 0 },
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIConnectionTimeoutError,
@@ -350,8 +338,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'user abort during a 30 s retry-after wait',
-    faults: [],
-    fallback: apiError(429, 'slow down', { 'retry-after': '30' }),
+    faults: '429;message=slow down;retry-after=30',
     call: (c, env) => {
       const controller = new AbortController();
       env.signal.addEventListener('abort', () => controller.abort(), { once: true });
@@ -363,11 +350,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'upload (fromPath + Buffer) retried after 500, reset, 503',
-    faults: [
-      apiError(500, 'internal', { 'retry-after-ms': '10' }),
-      resetBeforeHeaders,
-      apiError(503, 'unavailable', { 'retry-after-ms': '10' }),
-    ],
+    faults: ['500;retry-after-ms=10', 'reset', '503;retry-after-ms=10'],
     client: { maxRetries: 3 },
     call: async (c, env) =>
       c.images.edit(
@@ -388,7 +371,6 @@ export const scenarios: Scenario[] = [
     // openAsBlob snapshots size and mtime; a file that changes afterwards can no longer be read. With an explicit
     // type nothing is read before the upload starts, so the failure comes from inside fetch.
     name: 'upload file changes after fromPath (explicit type)',
-    faults: [],
     call: async (c, env) => {
       const file = path.join(env.files.dir, 'changing.png');
       writeFileSync(file, env.files.pngBytes);
@@ -403,7 +385,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'key echo: malformed stream event quoting the key',
-    faults: [echoAuthorizationInStream],
+    faults: ['echo-authorization'],
     call: async (c, env) => drain(await c.images.generate(streamGenerate, { signal: env.signal }), env),
     expect: APIStreamError,
     check: all(attempts(1), (run) => {
@@ -413,8 +395,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'key echo: server puts the key in the error body and a header',
-    faults: [],
-    fallback: echoAuthorization(401),
+    faults: '401;echo-authorization',
     call: (c, env) => c.images.generate(generate, { signal: env.signal }),
     expect: AuthenticationError,
     check: all(attempts(1), (run) => {

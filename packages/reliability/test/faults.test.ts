@@ -1,7 +1,6 @@
 // Every fault scenario against the client: outcome, unhandled rejections, leaked sockets/timers/files. Times are
 // reported (in each test's name on failure), never judged; only a hang fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partialFrame, sse } from '../src/fault-server.js';
 import {
   closeSuiteContext,
   createSuiteContext,
@@ -59,7 +58,7 @@ describe('the fault harness detects', () => {
     const leaky = await runScenario(
       {
         name: 'self-test: leaks',
-        faults: [sse([partialFrame], { after: 'stall' })],
+        faults: ['stall-after-events=1'],
         call: async (c) => {
           timer = setTimeout(() => {}, 60_000);
           void Promise.reject(new Error('nobody handles this'));
@@ -77,7 +76,7 @@ describe('the fault harness detects', () => {
     ctx.server.closeAll();
 
     // The hang bound is minutes in the suite; here it is shortened to show the detector works.
-    const hang = await runScenario({ name: 'self-test: hang', faults: [], call: () => new Promise(() => {}), expect: 'success' }, ctx, {
+    const hang = await runScenario({ name: 'self-test: hang', call: () => new Promise(() => {}), expect: 'success' }, ctx, {
       hangMs: 200,
     });
     expect(hang.outcome).toBe('hang');

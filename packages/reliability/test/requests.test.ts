@@ -1,14 +1,14 @@
 // Bad requests: what is certainly wrong is refused before anything is sent, with a message naming field and value.
+import { type MockServer, startMock } from '@imagegen/mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { badRequests, checkBadRequest } from '../src/bad-requests.js';
-import { type FaultServer, startFaultServer } from '../src/fault-server.js';
 import { createSuiteFiles, removeSuiteFiles, type SuiteFiles } from '../src/fault-suite.js';
 
-let server: FaultServer;
+let server: MockServer;
 let files: SuiteFiles;
 
 beforeAll(async () => {
-  server = await startFaultServer();
+  server = await startMock();
   files = createSuiteFiles();
 });
 afterAll(async () => {

@@ -6,25 +6,25 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { APIError, createImagesClient, ValidationError } from '@imagegen/client';
+import { type MockServer, startMock } from '@imagegen/mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { echoAuthorization, type FaultServer, redirect, startFaultServer } from '../src/fault-server.js';
 
 const packageDir = path.resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const tsxCli = require.resolve('tsx/cli');
 const contractCli = path.join(path.dirname(require.resolve('@imagegen/contract/package.json')), 'dist', 'cli.js');
 
-let server: FaultServer;
-let other: FaultServer;
+let server: MockServer;
+let other: MockServer;
 beforeAll(async () => {
-  [server, other] = await Promise.all([startFaultServer(), startFaultServer()]);
+  [server, other] = await Promise.all([startMock(), startMock()]);
 });
 afterAll(async () => {
   await Promise.all([server.close(), other.close()]);
 });
 beforeEach(() => {
-  server.requests.length = 0;
-  other.requests.length = 0;
+  server.reset();
+  other.reset();
 });
 
 function runChild(
@@ -144,7 +144,8 @@ describe('header values with CR/LF are rejected', () => {
 
 describe('the key does not follow a redirect', () => {
   it('a 307 to another origin is not followed', async () => {
-    server.script([], redirect(`${other.url}/images/generations`));
+    // Any path of the other origin: it records every request it gets.
+    server.setFaults({ '*': { redirect: `${other.url}/redirected` } });
     const client = createImagesClient({ apiKey: 'sk-reliability-redirect', baseURL: server.url, maxRetries: 0, logLevel: 'off' });
     const error = await client.images.generate({ prompt: 'p' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
@@ -179,7 +180,7 @@ describe('the contract CLI masks the key', () => {
     'stdout, stderr, report.json and junit.xml (target echoes the key)',
     async () => {
       const key = 'sk-reliability-CANARY-contract-41b9e0';
-      server.script([], echoAuthorization(401));
+      server.setFaults({ '*': 'echo-authorization' });
       const reportDir = mkdtempSync(path.join(tmpdir(), 'imagegen-contract-report-'));
       try {
         const { output } = await runChild(
