@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { operationTable } from '@imagegen/types';
+import { type ImageGenStreamEvent, operationTable } from '@imagegen/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
@@ -10,7 +10,6 @@ import {
   APIUserAbortError,
   collectImages,
   getResponseMeta,
-  type ImageGenStreamEvent,
   StreamIdleTimeoutError,
 } from '../src/node.js';
 import { completedEvent, PNG, partialEvent, testClient } from './fixtures.js';

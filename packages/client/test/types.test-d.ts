@@ -1,11 +1,16 @@
-import type { ImageEditCompletedEvent, ImageGenCompletedEvent, OperationId, OperationTypes } from '@imagegen/types';
+import type {
+  ImageEditCompletedEvent,
+  ImageEditStreamEvent,
+  ImageGenCompletedEvent,
+  ImageGenStreamEvent,
+  OperationId,
+  OperationTypes,
+} from '@imagegen/types';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   collectImages,
   createImagesClient,
   getResponseMeta,
-  type ImageEditStreamEvent,
-  type ImageGenStreamEvent,
   type ImageStream,
   type ImagesResponse,
   type RateLimitInfo,

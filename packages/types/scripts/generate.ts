@@ -415,8 +415,6 @@ function operationsFile(doc: Json, ops: OperationInfo[]): string {
       op.method,
       {
         path: op.path,
-        method: op.httpMethod.toUpperCase(),
-        ...(op.stream && { stream: 1 }),
         bodies: Object.entries(op.requestBodies).map(([type, info]) => {
           const fields = Object.fromEntries(Object.entries(info.properties).filter(([, kind]) => kind !== 'text'));
           return { type, required: info.required, ...(/^multipart\//.test(type) && Object.keys(fields).length && { fields }) };
@@ -425,9 +423,9 @@ function operationsFile(doc: Json, ops: OperationInfo[]): string {
     ]),
   );
   lines.push(
-    '\n/** The operation table as the client uses it, keyed by method name: path, HTTP method, streaming, and per request media type the required properties (with the check made before sending) and the non-text multipart encodings. */\n',
+    '\n/** The operation table as the client uses it, keyed by method name: path (every operation is a POST; the full table has the HTTP method), and per request media type the required properties (with the check made before sending) and the non-text multipart encodings. */\n',
     `export const clientOperations: Record<string, ClientOperation> = ${JSON.stringify(client)};\n`,
-    `\nexport interface ClientOperation {\n  path: string;\n  method: string;\n  stream?: 1;\n  bodies: { type: string; required: Record<string, 'string' | number | 'present'>; fields?: Record<string, 'file' | 'files' | 'object' | 'array' | 'json'> }[];\n}\n`,
+    `\nexport interface ClientOperation {\n  path: string;\n  bodies: { type: string; required: Record<string, 'string' | number | 'present'>; fields?: Record<string, 'file' | 'files' | 'object' | 'array' | 'json'> }[];\n}\n`,
   );
   return lines.join('');
 }

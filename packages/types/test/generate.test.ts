@@ -44,10 +44,9 @@ describe('the operation table', () => {
   it('keeps the client table to what the client needs', () => {
     const client = /export const clientOperations[^=]*= (.*);\n/.exec(files['operations.gen.ts'] ?? '')?.[1];
     expect(JSON.parse(client ?? 'null')).toEqual({
-      make: { path: '/things', method: 'POST', stream: 1, bodies: [{ type: 'application/json', required: { prompt: 'string' } }] },
+      make: { path: '/things', bodies: [{ type: 'application/json', required: { prompt: 'string' } }] },
       change: {
         path: '/things/edit',
-        method: 'POST',
         bodies: [
           {
             type: 'multipart/form-data',
@@ -58,7 +57,6 @@ describe('the operation table', () => {
       },
       legacy: {
         path: '/things/old',
-        method: 'POST',
         bodies: [{ type: 'multipart/form-data', required: { file: 1 }, fields: { file: 'file' } }],
       },
     });
