@@ -7,7 +7,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    testTimeout: 30000,
+    // Hang guards only: no test depends on finishing within them.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     include: [
       'src/sse.test.ts',
       'src/stream.test.ts',

@@ -109,7 +109,9 @@ export async function startServer(): Promise<TestServer> {
       res.destroy();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A deep accept queue, as the mock has: a test that opens 1,000 connections at once must not lose SYNs to a full
+  // queue on a loaded machine (the kernel then retries them after 1, 3, 7… s).
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return state;
 }

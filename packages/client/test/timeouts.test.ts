@@ -17,6 +17,10 @@ beforeEach(() => {
   server.reset();
 });
 
+/** The requests the mock holds for one call, told apart by its prompt: a retry of an earlier test's call can reach the
+ * mock after its reset (an attempt the client gave up on may still be on its way). */
+const requestsFor = (prompt: string) => mock.requests.filter((r) => r.body.toString().includes(JSON.stringify(prompt)));
+
 describe('timeouts and abort', () => {
   it('throws APIConnectionTimeoutError when headers do not arrive within timeout, after retrying', async () => {
     mock.setFaults({ '*': 'stall' });
@@ -44,13 +48,17 @@ describe('timeouts and abort', () => {
   it('throws APIUserAbortError when the signal aborts during the request', async () => {
     mock.setFaults({ '*': 'stall' });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('user said stop')), 100);
-    const error = await testClient(mock.url)
-      .images.generate({ prompt: 'x' }, { signal: controller.signal })
-      .catch((e: unknown) => e);
+    // Abort once the mock holds this request (not after a fixed time, which a loaded machine can outlast). Requests
+    // are told apart by their prompt: a retry of an earlier test's call can reach the mock after its reset.
+    const prompt = 'abort during the request';
+    const mine = () => requestsFor(prompt);
+    const call = testClient(mock.url).images.generate({ prompt }, { signal: controller.signal });
+    await vi.waitFor(() => expect(mine()).toHaveLength(1), { timeout: 60_000 });
+    controller.abort(new Error('user said stop'));
+    const error = await call.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect((error as Error).cause).toEqual(new Error('user said stop'));
-    expect(mock.requests).toHaveLength(1);
+    expect(mine()).toHaveLength(1);
   });
 
   it('throws APIUserAbortError when the signal aborts during a retry wait', async () => {
@@ -60,16 +68,19 @@ describe('timeouts and abort', () => {
     // Abort when the client announces the wait (not after a fixed time, which a loaded machine can outlast).
     const logger = { info: () => controller.abort(), warn() {}, error() {}, debug() {} };
     await expect(
-      testClient(mock.url, { logger, logLevel: 'info' }).images.generate({ prompt: 'x' }, { signal: controller.signal }),
+      testClient(mock.url, { logger, logLevel: 'info' }).images.generate(
+        { prompt: 'abort during the wait' },
+        { signal: controller.signal },
+      ),
     ).rejects.toBeInstanceOf(APIUserAbortError);
-    expect(mock.requests).toHaveLength(1);
+    expect(requestsFor('abort during the wait')).toHaveLength(1);
   });
 
   it('throws APIUserAbortError at once for an already aborted signal', async () => {
-    await expect(testClient(mock.url).images.generate({ prompt: 'x' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
-      APIUserAbortError,
-    );
-    expect(mock.requests).toHaveLength(0);
+    await expect(
+      testClient(mock.url).images.generate({ prompt: 'aborted already' }, { signal: AbortSignal.abort() }),
+    ).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(requestsFor('aborted already')).toHaveLength(0);
   });
 });
 
@@ -95,7 +106,7 @@ describe('one AbortSignal shared by many calls', () => {
         if (i % 2) return client.images.generate({ prompt: 'x' }, { signal });
         for await (const _event of await client.images.generate({ prompt: 'x', stream: true }, { signal }));
       });
-      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThan(0), { timeout: 60_000 });
+      await vi.waitFor(() => expect(server.requests.length).toBeGreaterThan(0), { timeout: 300_000 });
       expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(1000);
       await Promise.all(calls);
       expect(server.requests).toHaveLength(2000);
@@ -105,7 +116,8 @@ describe('one AbortSignal shared by many calls', () => {
     } finally {
       process.off('warning', onWarning);
     }
-  }, 60_000);
+    // A hang guard only: 2,000 requests take seconds quiet and can take minutes on a loaded 2-core machine.
+  }, 300_000);
 
   it('still aborts every pending call', async () => {
     mock.setFaults({ '*': 'stall' });
