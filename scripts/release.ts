@@ -6,7 +6,7 @@
 //                                             changeset publish --tag <tag> --no-git-tag, then restore the tree
 //
 // The gate refuses to publish (one line naming what failed, nothing versioned or published) unless build, lint,
-// typecheck and test of every public package pass under turbo, and a project that installs the packed tarballs
+// check:exports and typecheck, then test, of every public package pass under turbo, and a project that installs the packed tarballs
 // compiles a consumer importing each of them (scripts/packed-consumer.ts).
 // It publishes to the registry npm is configured for (npm_config_registry / .npmrc). Start from a clean, committed
 // tree: the version bump becomes its own commit, so the `<name>@<version>` tags point at the released code.
@@ -31,7 +31,8 @@ const USAGE = `usage: pnpm release [--snapshot <dist-tag>]
   --snapshot <dist-tag>    the gate, then publish snapshot versions under <dist-tag> (e.g. pr-123); the tree is restored
   --help                   print this help
 
-The gate: turbo run build lint check:exports typecheck test for every public package, then a packed-tarball consumer that must compile.
+The gate: turbo run build lint check:exports typecheck, then test, for every public package; then a packed-tarball
+consumer that must compile.
 Publishes to the registry npm is configured for (npm_config_registry / .npmrc).`;
 
 class ReleaseError extends Error {}
@@ -44,8 +45,13 @@ function step(title: string, command: string, args: string[]): void {
   if (r.status !== 0) throw new ReleaseError(`${title} failed (exit ${r.status ?? r.signal}); nothing after it ran`);
 }
 
-/** The tasks every public package must pass before anything is versioned or published. */
-const GATE_TASKS = ['build', 'lint', 'check:exports', 'typecheck', 'test'] as const;
+/**
+ * The tasks every public package must pass before anything is versioned or published, in two phases: the quick
+ * checks first, so a type or lint error refuses the release in a minute instead of after every test suite; the
+ * tests only once those pass.
+ */
+const GATE_PHASES = [['build', 'lint', 'check:exports', 'typecheck'], ['test']] as const;
+const GATE_TASKS: readonly string[] = GATE_PHASES.flat();
 
 // turbo writes one summary per run into .turbo/runs/; the new one names each task's exit code.
 function failedTasks(before: Set<string>): string[] {
@@ -61,28 +67,32 @@ function failedTasks(before: Set<string>): string[] {
   return failed;
 }
 
-function gate(packages: WorkspacePackage[]): void {
+/** One phase of the gate under turbo; refuses with one line naming the first failed task (in GATE_TASKS order). */
+function gatePhase(tasks: readonly string[], packages: WorkspacePackage[]): void {
   const filters = packages.flatMap((p) => ['--filter', p.name]);
   const runs = path.join(root, '.turbo', 'runs');
   const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
   // --continue: every task runs to its end, so none is killed half-way (leaving e.g. attw's packed tarball behind).
-  const args = ['run', ...GATE_TASKS, ...filters, '--continue', '--summarize', '--output-logs', 'errors-only'];
-  console.log(`\nrelease: gate: ${GATE_TASKS.join(', ')} of ${packages.map((p) => p.name).join(', ')}\n$ turbo ${args.join(' ')}`);
+  const args = ['run', ...tasks, ...filters, '--continue', '--summarize', '--output-logs', 'errors-only'];
+  console.log(`\nrelease: gate: ${tasks.join(', ')} of ${packages.map((p) => p.name).join(', ')}\n$ turbo ${args.join(' ')}`);
   // turbo's own report (the failing task's log) goes to stdout; stderr keeps only the one refusal line.
   const r = spawnSync(turbo, args, { cwd: root, stdio: ['ignore', 'inherit', 1], env: process.env });
-  if (r.status !== 0) {
-    // The most basic failure first (a type error usually breaks the tests too): in GATE_TASKS order.
-    const rank = (id: string) => GATE_TASKS.findIndex((t) => id.endsWith(`#${t}`));
-    const [task, ...more] = failedTasks(before).sort((a, b) => rank(a) - rank(b));
-    if (!task) {
-      throw new ReleaseError(
-        `refused: turbo run ${GATE_TASKS.join(' ')} failed (exit ${r.status ?? r.signal}; run: pnpm turbo ${args.join(' ')})`,
-      );
-    }
-    const [pkg, name] = task.split('#');
-    const others = more.length > 0 ? `; also failed: ${more.join(', ')}` : '';
-    throw new ReleaseError(`refused: ${task} failed (run: pnpm turbo run ${name} --filter ${pkg})${others}`);
+  if (r.status === 0) return;
+  // The most basic failure first (a type error usually breaks the tests too).
+  const rank = (id: string) => GATE_TASKS.findIndex((t) => id.endsWith(`#${t}`));
+  const [task, ...more] = failedTasks(before).sort((a, b) => rank(a) - rank(b));
+  if (!task) {
+    throw new ReleaseError(
+      `refused: turbo run ${tasks.join(' ')} failed (exit ${r.status ?? r.signal}; run: pnpm turbo ${args.join(' ')})`,
+    );
   }
+  const [pkg, name] = task.split('#');
+  const others = more.length > 0 ? `; also failed: ${more.join(', ')}` : '';
+  throw new ReleaseError(`refused: ${task} failed (run: pnpm turbo run ${name} --filter ${pkg})${others}`);
+}
+
+function gate(packages: WorkspacePackage[]): void {
+  for (const tasks of GATE_PHASES) gatePhase(tasks, packages);
   console.log('\nrelease: gate: the packed tarballs in a fresh project (npm install, tsc --noEmit of a consumer)');
   const work = mkdtempSync(path.join(tmpdir(), 'imagegen-release-consumer-'));
   try {
