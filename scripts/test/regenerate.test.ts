@@ -9,6 +9,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
+import { workspacePackages } from '../pending-changesets.js';
 import { copyWorkspace, replayFromRepoCache, type WorkspaceCopy } from './workspace-copy.js';
 
 let repo: WorkspaceCopy;
@@ -252,8 +253,15 @@ describe('(a) additive: a new optional request property, new enum values in a re
     expect(changeset).toContain('seed');
   });
 
-  it('typecheck and the types and client tests stay green', async () => {
-    const typecheck = await repo.run(repo.bin('turbo'), ['run', 'typecheck', '--output-logs', 'errors-only'], { timeoutMs: 600_000 });
+  it('the published packages type-check and the types and client tests stay green', async () => {
+    // The packages a user installs (read from the copy's manifests); the private ones (docs, the reliability suite, this
+    // tooling) type-check in pnpm test, and checking them here too doubled this test's time.
+    const published = workspacePackages(repo.dir).filter((p) => !p.private);
+    const typecheck = await repo.run(
+      repo.bin('turbo'),
+      ['run', 'typecheck', ...published.flatMap((p) => ['--filter', p.name]), '--output-logs', 'errors-only'],
+      { timeoutMs: 600_000 },
+    );
     timings.additiveTypecheck = typecheck.ms;
     expect(typecheck.code, typecheck.output.slice(-4000)).toBe(0);
     const tests = await repo.run(
