@@ -1,11 +1,12 @@
 // `pnpm release`: check, version the packages from the pending changesets, build them, publish what is new.
 //
-//   tsx scripts/release.ts                    spec:check → gate → changeset version → commit → build + lint →
+//   tsx scripts/release.ts                    spec:check → changeset version → gate → commit →
 //                                             changeset publish (+ git tags)
-//   tsx scripts/release.ts --snapshot <tag>   gate → changeset version --snapshot <tag> → build + lint →
+//   tsx scripts/release.ts --snapshot <tag>   changeset version --snapshot <tag> → gate →
 //                                             changeset publish --tag <tag> --no-git-tag, then restore the tree
 //
-// The gate refuses to publish (one line naming what failed, nothing versioned or published) unless build, lint,
+// The gate runs on the versioned tree (what it builds is what is published) and refuses to publish (one line
+// naming what failed; the version bump is put back, nothing is committed or published) unless build, lint,
 // check:exports and typecheck, then test, of every public package pass under turbo, and a project that installs the packed tarballs
 // compiles a consumer importing each of them (scripts/packed-consumer.ts).
 // It publishes to the registry npm is configured for (npm_config_registry / .npmrc). Start from a clean, committed
@@ -27,8 +28,8 @@ const tsx = bin('.', 'tsx');
 
 const USAGE = `usage: pnpm release [--snapshot <dist-tag>]
 
-  (no option)              spec:check, the gate, changeset version, commit, build + lint, changeset publish + git tags
-  --snapshot <dist-tag>    the gate, then publish snapshot versions under <dist-tag> (e.g. pr-123); the tree is restored
+  (no option)              spec:check, changeset version, the gate, commit, changeset publish + git tags
+  --snapshot <dist-tag>    changeset version --snapshot, the gate, publish under <dist-tag> (e.g. pr-123); the tree is restored
   --help                   print this help
 
 The gate: turbo run build lint check:exports typecheck, then test, for every public package; then a packed-tarball
@@ -137,15 +138,10 @@ function main(): void {
       'the working tree has uncommitted changes; commit or stash them first (a release commits the version bump, a snapshot restores the tree)',
     );
   }
-  const publicPackages = workspacePackages(root).filter((p) => !p.private);
-  const filters = publicPackages.flatMap((p) => ['--filter', p.name]);
-
   if (snapshot === undefined) {
     step('build the spec', turbo, ['run', 'build', '--filter', '@imagegen/spec', '--output-logs', 'errors-only']);
     step('check that the pending changesets cover the spec changes', tsx, [path.join('scripts', 'spec-diff.ts'), '--check']);
   }
-  gate(publicPackages);
-
   step(
     snapshot ? `version snapshot "${snapshot}"` : 'version packages',
     changeset,
@@ -153,6 +149,7 @@ function main(): void {
   );
   const touched = status();
   const touchedFiles = touched.map(([, f]) => f).filter((f) => existsSync(path.join(root, f)));
+  let committed = false;
   try {
     // changesets rewrites package.json with its own layout; keep the files the way `biome ci` wants them.
     if (touchedFiles.length > 0) {
@@ -164,6 +161,9 @@ function main(): void {
         ...touchedFiles,
       ]);
     }
+    // The gate checks the versioned tree, so what it builds and tests is what is published, built once (the
+    // packages are read again: the packed tarballs carry the new versions).
+    gate(workspacePackages(root).filter((p) => !p.private));
     if (snapshot === undefined && touched.length > 0) {
       const versions = workspacePackages(root)
         .filter((p) => !p.private && touched.some(([, f]) => f === path.relative(root, path.join(p.dir, 'package.json'))))
@@ -171,26 +171,18 @@ function main(): void {
       // Only what `changeset version` touched: never build output that happens to be lying around.
       git(['add', '-A', '--', ...touched.map(([, f]) => f)]);
       git(['commit', '--quiet', '-m', `chore(release): version packages\n\n${versions.join('\n')}`]);
+      committed = true;
       console.log(`\nrelease: committed the version bump (${versions.join(', ')})`);
     }
-
-    step('build, lint and check the exports of the public packages', turbo, [
-      'run',
-      'build',
-      'lint',
-      'check:exports',
-      ...filters,
-      '--output-logs',
-      'errors-only',
-    ]);
     step(
       snapshot ? `publish the snapshot under the "${snapshot}" dist-tag` : 'publish',
       changeset,
       snapshot ? ['publish', '--tag', snapshot, '--no-git-tag'] : ['publish'],
     );
   } finally {
-    if (snapshot !== undefined) {
-      // The snapshot versions must not stay in the tree: put back what `changeset version --snapshot` changed.
+    // A snapshot's versions never stay in the tree, nor do a refused release's: put back what `changeset version`
+    // changed (deleted changesets come back, new CHANGELOG.md files go).
+    if (!committed) {
       git(['checkout', '--', '.']);
       for (const [code, file] of touched) if (code === '??') rmSync(path.join(root, file), { force: true });
     }
