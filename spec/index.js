@@ -1,12 +1,8 @@
 // The merged spec as a module: `import spec from '@imagegen/spec'` (Node 20.19+, ESM; `require` works through require(esm)).
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { jsonPath, readSpec } from './load.js';
 
-/** Absolute path of the merged spec as JSON. */
-export const jsonPath = fileURLToPath(new URL('./dist/openapi.json', import.meta.url));
-/** Absolute path of the merged spec as YAML (the same document). */
-export const yamlPath = fileURLToPath(new URL('./dist/openapi.yaml', import.meta.url));
+export { jsonPath, yamlPath } from './load.js';
 
 /** The merged OpenAPI 3.1 document, parsed once on first import. */
-const spec = JSON.parse(readFileSync(jsonPath, 'utf8'));
+const spec = readSpec(jsonPath);
 export default spec;

@@ -1,3 +1,4 @@
+import { retryDelay } from '@imagegen/client/internal/retry';
 import { encodeBody, isFilePart, type RequestCase } from './cases.js';
 import { describeFetchError } from './net.js';
 import { curlFor, excerpt, type Repro } from './repro.js';
@@ -29,17 +30,15 @@ export function requestSignal(ctx: Pick<ExchangeContext, 'timeoutMs' | 'signal'>
   return ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
 }
 
-const MAX_RATE_LIMIT_WAIT_MS = 60_000;
-
 export interface Sent {
   response: Response;
   curl: string;
 }
 
 /**
- * Sends one request with the suite's timeout. Against a real server it waits out a rate limit:
- * on a 429 it sleeps for `retry-after-ms` / `retry-after` (at most 60 s, default 5 s) and resends,
- * up to `ctx.rateLimitRetries` times, noting each wait. Every 429 or 5xx met on the way that was
+ * Sends one request with the suite's timeout. Against a real server it waits out a rate limit as the
+ * client does (its `retryDelay`: `retry-after-ms` / `retry-after` up to 60 s, else its backoff) and
+ * resends, up to `ctx.rateLimitRetries` times, noting each wait. Every 429 or 5xx met on the way that was
  * not the status asked for is itself checked against the spec (status declared, body, envelope,
  * retry hints, x-request-id), into `problems`. The body is rebuilt per attempt (bodies are single-use).
  */
@@ -78,10 +77,7 @@ export async function send(
     ctx.log?.({ curl, status: response.status, response: excerpt(response.status, response.headers.get('content-type') ?? '', text) });
     problems.push(...metViolations(ctx, op, response, text).map((v) => ({ ...v, where: `[${response.status} met] ${v.where}` })));
     if (response.status !== 429 || attempt >= ctx.rateLimitRetries) return { response, curl };
-    const ms = Number(response.headers.get('retry-after-ms'));
-    const seconds = Number(response.headers.get('retry-after'));
-    const hinted = Number.isFinite(ms) && ms > 0 ? ms : Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000;
-    const wait = Math.min(hinted, MAX_RATE_LIMIT_WAIT_MS);
+    const wait = retryDelay(attempt, response.headers);
     await response.body?.cancel();
     notes.push(`rate limited (429): waited ${(wait / 1000).toFixed(1)} s and sent again`);
     await new Promise((resolve) => setTimeout(resolve, wait));

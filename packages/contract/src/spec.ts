@@ -1,8 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import {
+  checkSpec,
+  escapePointer,
+  followRefs,
+  jsonPath,
+  parseSpec as parseJsonSpec,
+  pointerGet,
+  readSpec,
+  SpecError,
+} from '@imagegen/spec/internal/load';
 import { parse as parseYaml } from 'yaml';
 import { ContractSetupError, oneLine } from './errors.js';
+
+export { escapePointer };
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -65,28 +75,12 @@ export class Spec {
 
   /** Follows local `$ref`s (`#/…`) from the node at `pointer`; returns the target and its pointer. */
   resolve(pointer: string): { node: unknown; pointer: string } {
-    let current = pointer;
-    for (let hops = 0; hops < 32; hops++) {
-      const node = this.at(current);
-      if (!isObject(node) || typeof node.$ref !== 'string') return { node, pointer: current };
-      const ref = node.$ref;
-      if (!ref.startsWith('#'))
-        throw new ContractSetupError(`spec ${this.file}: external $ref ${ref} at ${current} (expected a merged spec)`);
-      current = ref.slice(1);
-    }
-    throw new ContractSetupError(`spec ${this.file}: $ref cycle at ${pointer}`);
+    return setup(() => followRefs(this.doc, pointer, this.file));
   }
 
   /** The node at a JSON pointer, or undefined. */
   at(pointer: string): unknown {
-    let node: unknown = this.doc;
-    for (const raw of pointer.split('/').slice(1)) {
-      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      if (Array.isArray(node)) node = node[Number(key)];
-      else if (isObject(node)) node = node[key];
-      else return undefined;
-    }
-    return node;
+    return pointerGet(this.doc, pointer);
   }
 
   #collectOperations(): Map<string, OperationInfo> {
@@ -225,31 +219,27 @@ function firstExampleValue(spec: Spec, pointer: string): unknown {
   return undefined;
 }
 
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+/** The shared loader's SpecError as the suite's setup error (the CLI prints it as one line, exit 2). */
+function setup<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw error instanceof SpecError ? new ContractSetupError(error.message) : error;
+  }
 }
 
-/** Where the merged spec of `@imagegen/spec` lives, or a setup error saying how to build it. */
+/** Where the merged spec of `@imagegen/spec` lives. */
 export function defaultSpecPath(): string {
-  try {
-    return createRequire(import.meta.url).resolve('@imagegen/spec/openapi.json');
-  } catch {
-    throw new ContractSetupError(
-      'merged spec @imagegen/spec/openapi.json not found; build it with `pnpm turbo run build --filter @imagegen/spec`',
-    );
-  }
+  return jsonPath;
 }
 
 /** Reads and sanity-checks a merged OpenAPI 3.x JSON document; every failure is one line. */
 export function loadSpec(file = defaultSpecPath()): Spec {
-  const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    throw new ContractSetupError(`spec ${file} failed to load: ${oneLine(error)}`);
-  }
-  return parseSpec(text, file, absolute);
+  return checkedSpec(
+    setup(() => readSpec(file)),
+    file,
+    path.resolve(file),
+  );
 }
 
 /**
@@ -257,24 +247,24 @@ export function loadSpec(file = defaultSpecPath()): Spec {
  * document to compare with); `name` labels the errors, `file` is what {@link Spec.file} says.
  */
 export function parseSpec(text: string, name: string, file = name, yaml = false): Spec {
-  let doc: unknown;
-  try {
-    doc = yaml ? parseYaml(text, { maxAliasCount: -1 }) : JSON.parse(text);
-  } catch (error) {
-    const hint = yaml ? '' : '; pass the merged openapi.json';
-    throw new ContractSetupError(`spec ${name} failed to load: not ${yaml ? 'YAML' : 'JSON'} (${oneLine(error)})${hint}`);
-  }
-  return checkedSpec(doc, name, file);
+  return checkedSpec(
+    setup(() => (yaml ? checkSpec(yamlDocument(text, name), name) : parseJsonSpec(text, name))),
+    name,
+    file,
+  );
 }
 
-function checkedSpec(doc: unknown, file: string, absolute: string): Spec {
-  if (!isObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.')) {
-    throw new ContractSetupError(`spec ${file} failed to load: not an OpenAPI 3.x document (no "openapi": "3.x" field)`);
+function yamlDocument(text: string, name: string): unknown {
+  try {
+    return parseYaml(text, { maxAliasCount: -1 });
+  } catch (error) {
+    throw new ContractSetupError(`spec ${name}: not YAML (${oneLine(error)})`);
   }
-  if (!isObject(doc.paths) || Object.keys(doc.paths).length === 0) {
-    throw new ContractSetupError(`spec ${file} failed to load: it declares no paths`);
-  }
+}
+
+function checkedSpec(doc: JsonObject, file: string, absolute: string): Spec {
+  if (Object.keys(doc.paths as JsonObject).length === 0) throw new ContractSetupError(`spec ${file}: it declares no paths`);
   const spec = new Spec(absolute, doc);
-  if (spec.operations.size === 0) throw new ContractSetupError(`spec ${file} failed to load: no operation has an operationId`);
+  if (spec.operations.size === 0) throw new ContractSetupError(`spec ${file}: no operation has an operationId`);
   return spec;
 }

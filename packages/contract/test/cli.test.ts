@@ -50,20 +50,27 @@ describe('bad input gives one clear line and a non-zero exit', () => {
     expect(oneLineFailure(await runCli(['--target', 'http://127.0.0.1:9/v1', '--key-env', 'NOPE_NOT_SET']))).toContain('NOPE_NOT_SET');
   });
 
-  it('a spec that is missing, not JSON or not OpenAPI', async () => {
-    expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'missing.json')]))).toMatch(/failed to load: ENOENT/);
+  it('a spec that is missing, not JSON, not OpenAPI or has a $ref to nothing', async () => {
+    expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'missing.json')]))).toMatch(/missing\.json: cannot read it \(ENOENT\)$/);
     writeFileSync(path.join(tmp, 'yaml.json'), 'openapi: 3.1.0\n');
     expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'yaml.json')]))).toContain('not JSON');
     writeFileSync(path.join(tmp, 'empty.json'), '{}');
     expect(oneLineFailure(await runCli(['--spec', path.join(tmp, 'empty.json')]))).toContain('not an OpenAPI 3.x document');
+    const broken = path.join(tmp, 'broken-ref.json');
+    const op = { operationId: 'anOperation', responses: { '200': { $ref: '#/components/responses/Nope' } } };
+    writeFileSync(broken, JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/things': { post: op } } }));
+    expect(oneLineFailure(await runCli(['--spec', broken]))).toMatch(
+      /broken-ref\.json: \$ref #\/components\/responses\/Nope at .* points nowhere$/,
+    );
   });
 
   it('a spec the mock cannot serve: its own error is quoted', async () => {
-    const file = path.join(tmp, 'broken-ref.json');
-    const op = { operationId: 'anOperation', responses: { '200': { $ref: '#/components/responses/Nope' } } };
+    const file = path.join(tmp, 'no-events.json');
+    const stream = { content: { 'text/event-stream': { schema: { type: 'object' } } } };
+    const op = { operationId: 'anOperation', responses: { '200': stream } };
     writeFileSync(file, JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/things': { post: op } } }));
     const line = oneLineFailure(await runCli(['--spec', file]));
-    expect(line).toMatch(/^imagegen-contract: @imagegen\/mock cannot serve the spec: .*Nope/);
+    expect(line).toMatch(/^imagegen-contract: @imagegen\/mock cannot serve the spec: .*no discriminator mapping/);
   });
 
   describe('with the Prism port already taken', () => {

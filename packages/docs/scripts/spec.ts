@@ -1,6 +1,7 @@
 // The merged spec, read as untrusted JSON: every lookup narrows what it finds.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { deref, jsonPath, readSpec } from '@imagegen/spec/internal/load';
+
+export { deref };
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -20,13 +21,11 @@ export interface Operation {
 
 /** The path of the merged spec, as `@imagegen/spec` exports it. */
 export function specFile(): string {
-  return createRequire(import.meta.url).resolve('@imagegen/spec/openapi.json');
+  return jsonPath;
 }
 
 export function loadSpec(file = specFile()): JsonObject {
-  const doc: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!isObject(doc) || !isObject(doc.paths)) throw new Error(`${file} is not an OpenAPI document (no paths)`);
-  return doc;
+  return readSpec(file);
 }
 
 /** Every operation with an operationId, in document order. */
@@ -40,21 +39,6 @@ export function operations(doc: JsonObject): Operation[] {
     }
   }
   return result;
-}
-
-/** Follows local `$ref`s until a node without one. */
-export function deref(doc: JsonObject, node: unknown): unknown {
-  for (let hops = 0; hops < 32; hops++) {
-    if (!isObject(node) || typeof node.$ref !== 'string') return node;
-    const ref = node.$ref;
-    if (!ref.startsWith('#/')) throw new Error(`external $ref ${ref} in the merged spec`);
-    node = ref
-      .slice(2)
-      .split('/')
-      .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<unknown>((at, key) => (isObject(at) ? at[key] : Array.isArray(at) ? at[Number(key)] : undefined), doc);
-  }
-  throw new Error('$ref cycle in the merged spec');
 }
 
 /** The `example` and `examples[*].value` of a media type object, in document order. */

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { encodeSse } from '@imagegen/client/internal/sse';
+import { mulberry32 } from '@imagegen/spec/internal/random';
 import { MockHttpError } from './errors.js';
 import { FAULT_HEADER, type FaultPlan, type FaultSchedule, FaultScheduler, FaultSyntaxError, parseFaults } from './faults.js';
 import { ENCODERS, ImageCache, PALETTE } from './images.js';
-import { mulberry32 } from './random.js';
 import { type Answer, answerOperation, type ImageLink } from './responses.js';
 import { type HeaderSpec, type JsonObject, loadSpec, type MockOperation, type MockSpec } from './spec.js';
 

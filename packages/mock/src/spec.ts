@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { checkSpec, deref, jsonPath, readSpec, SpecError } from '@imagegen/spec/internal/load';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 
@@ -14,9 +13,7 @@ export function isObject(value: unknown): value is JsonObject {
 }
 
 /** A spec that cannot drive the mock: the message is one line naming the file and what is wrong. */
-export class SpecError extends Error {
-  override name = 'SpecError';
-}
+export { SpecError };
 
 export interface RequestMedia {
   mediaType: string;
@@ -77,59 +74,14 @@ const SPEC_ID = 'urn:imagegen:mock:openapi';
 
 /** The merged spec `@imagegen/spec` ships (spec/dist/openapi.json). */
 export function defaultSpecFile(): string {
-  return createRequire(import.meta.url).resolve('@imagegen/spec/openapi.json');
-}
-
-export function readSpecFile(file: string): JsonObject {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SpecError(`spec ${file}: cannot read it (${code ?? String(error)})`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = Number(/position (\d+)/.exec(message)?.[1] ?? Number.NaN);
-    const before = Number.isNaN(position) ? undefined : text.slice(0, position).split('\n');
-    const where = before ? `${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}` : file;
-    throw new SpecError(
-      `spec ${where}: not JSON (${message.replace(/ in JSON at position \d+.*$/, '')}); pass the merged spec (spec/dist/openapi.json)`,
-    );
-  }
-  if (!isObject(doc) || typeof doc.openapi !== 'string' || !isObject(doc.paths))
-    throw new SpecError(`spec ${file}: not an OpenAPI document (no "openapi" version or "paths")`);
-  return doc;
+  return jsonPath;
 }
 
 /** Reads the operations of a merged OpenAPI document: routes, request schemas (compiled), responses, events, headers. */
 export function loadSpec(source: string | JsonObject = defaultSpecFile()): MockSpec {
   const file = typeof source === 'string' ? source : '(spec object)';
-  const doc = typeof source === 'string' ? readSpecFile(source) : source;
-
-  const at = (pointer: string): unknown => {
-    let node: unknown = doc;
-    for (const raw of pointer.split('/').slice(1)) {
-      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-      node = Array.isArray(node) ? node[Number(key)] : isObject(node) ? node[key] : undefined;
-    }
-    return node;
-  };
-  const resolve = (node: unknown): unknown => {
-    let current = node;
-    for (let hops = 0; hops < 32; hops++) {
-      if (!isObject(current) || typeof current.$ref !== 'string') return current;
-      const ref = current.$ref;
-      if (!ref.startsWith('#/')) throw new SpecError(`spec ${file}: external $ref ${ref} (pass the merged spec)`);
-      const target = at(ref.slice(1));
-      if (target === undefined) throw new SpecError(`spec ${file}: $ref ${ref} points nowhere`);
-      current = target;
-    }
-    throw new SpecError(`spec ${file}: $ref cycle`);
-  };
+  const doc: JsonObject = typeof source === 'string' ? readSpec(source) : checkSpec(source, file);
+  const resolve = (node: unknown): unknown => deref(doc, node, file);
   const schemaAt = (node: unknown): Schema => {
     const schema = resolve(node);
     return isObject(schema) ? schema : {};

@@ -1,9 +1,9 @@
 // types#build, step 1: the merged spec (@imagegen/spec/openapi.json) → src/generated/*.gen.ts.
 //   tsx scripts/codegen.ts [--help]
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { jsonPath, readSpec, SpecError } from '@imagegen/spec/internal/load';
 import { CodegenError, generate } from './generate.js';
 
 const USAGE = 'usage: tsx scripts/codegen.ts  (writes src/generated/*.gen.ts from @imagegen/spec/openapi.json; run by `pnpm build`)';
@@ -21,22 +21,20 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let specFile: string;
+  let doc: object;
   try {
-    specFile = createRequire(import.meta.url).resolve('@imagegen/spec/openapi.json');
-  } catch {
-    specFile = '';
-  }
-  if (!specFile || !existsSync(specFile)) {
-    console.error('codegen: @imagegen/spec/openapi.json is missing. Build the spec first: pnpm --filter @imagegen/spec build');
+    doc = readSpec();
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    console.error(`codegen: ${error.message}`);
     return 1;
   }
-  const where = path.relative(process.cwd(), specFile);
+  const where = path.relative(process.cwd(), jsonPath);
   let files: Record<string, string>;
   try {
-    files = await generate(JSON.parse(readFileSync(specFile, 'utf8')));
+    files = await generate(doc);
   } catch (error) {
-    if (!(error instanceof CodegenError || error instanceof SyntaxError)) throw error;
+    if (!(error instanceof CodegenError)) throw error;
     // The spec build lints with file:line; this names the JSON pointer in the merged file.
     console.error(`codegen: ${where} ${error.message} (the spec build reports file:line: pnpm --filter @imagegen/spec build)`);
     return 1;

@@ -1,6 +1,8 @@
 // Seeded random edits of a merged spec (as an object), for the codegen robustness test: dropped $ref targets,
 // dangling refs, wrong types and keyword values, duplicate ids and method names, removed required keys and properties.
 
+import { mulberry32 } from '@imagegen/spec/internal/random';
+
 export const MUTATION_KINDS = [
   'drop-ref-target',
   'dangling-ref',
@@ -37,17 +39,6 @@ const TS_TYPE: Record<string, string> = { string: 'string', integer: 'number', n
 const WRONG_VALUES: Json[] = ['png', 42, true, [], { nested: [1] }];
 const KEYWORDS = ['required', 'enum', 'properties', 'items', 'anyOf', 'oneOf', 'maxItems', 'discriminator', 'content', 'schema'];
 
-/** mulberry32: a small seedable PRNG, so a failing mutation is reproduced by its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
 
 function walk(node: Json, visit: (node: Json, path: Path) => void, p: Path = []): void {
@@ -95,7 +86,7 @@ export function generateMutations(base: Json, count: number, seed: number): Muta
 
   const out: Mutation[] = [];
   for (let n = 0; n < count; n++) {
-    const rand = prng(seed * 100_003 + n);
+    const rand = mulberry32(seed * 100_003 + n); // a failing mutation is reproduced by its seed and index
     const kind = MUTATION_KINDS[n % MUTATION_KINDS.length] as MutationKind;
     const spec = structuredClone(base);
     let description = '';
