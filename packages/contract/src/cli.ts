@@ -40,7 +40,7 @@ Options:
   --stream-idle-timeout <s>  a stream silent this long fails as stalled (default: 10; with --live: ${LIVE_STREAM_IDLE_S},
                          as a real model can think that long before its first partial image)
   --max-response-time <s>    a response slower than this to its headers is a violation (default: none)
-  --startup-timeout <s>  how long to wait for Prism to listen (default: 30)
+  --startup-timeout <s>  how long to wait for Prism to listen (default: 60)
   -h, --help             show this help
 
 Exit codes: 0 all checks passed, 1 a check failed, 2 usage or setup error, 130 interrupted.`;

@@ -13,7 +13,7 @@ export interface PrismOptions {
   upstream?: string;
   /** Port on 127.0.0.1; default: a free port picked just before start. */
   port?: number;
-  /** Bounded wait for "Prism is listening"; default 30 s. */
+  /** Bounded wait for "Prism is listening"; default 60 s (a loaded 2-core CI machine has taken over 30). */
   startupTimeoutMs?: number;
   /** Environment for the child; default: this process's environment without `OPENAI_API_KEY`. */
   env?: NodeJS.ProcessEnv;
@@ -69,7 +69,7 @@ async function startOnce(options: PrismOptions, port: number): Promise<PrismServ
   }
   args.push('-h', HOST, '-p', String(port));
   const env = { ...(options.env ?? withoutKey(process.env)), NO_COLOR: '1', FORCE_COLOR: '0' };
-  const timeoutMs = options.startupTimeoutMs ?? 30_000;
+  const timeoutMs = options.startupTimeoutMs ?? 60_000;
   try {
     const server = await startChildServer({
       name: `prism ${options.mode}`,
