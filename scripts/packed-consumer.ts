@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { deref } from '@imagegen/spec/internal/load';
 import type { WorkspacePackage } from './pending-changesets.js';
 
 export class PackedConsumerError extends Error {}
@@ -22,16 +23,14 @@ export interface JsonExample {
 
 /** The first POST operation of a merged spec with a JSON request example and a JSON 200 example. */
 export function jsonExample(spec: Node): JsonExample {
+  // Lenient: a spec this cannot follow yields no example (the gate then names what is missing), not a SpecError.
   const ref = (node: unknown): Node => {
-    let n = node;
-    for (let hops = 0; isNode(n) && typeof n.$ref === 'string' && hops < 32; hops++) {
-      n = n.$ref
-        .slice(2)
-        .split('/')
-        .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'))
-        .reduce<unknown>((o, k) => (isNode(o) ? o[k] : undefined), spec);
+    try {
+      const n = deref(spec, node);
+      return isNode(n) ? n : {};
+    } catch {
+      return {};
     }
-    return isNode(n) ? n : {};
   };
   const firstExample = (media: Node): unknown => {
     if ('example' in media) return media.example;

