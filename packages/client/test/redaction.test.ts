@@ -30,8 +30,10 @@ describe('the API key never leaks', () => {
         logger,
         logLevel: 'debug',
         maxRetries: 1,
-        timeout: 200,
-        streamIdleTimeout: 200,
+        // Generous defaults: on a loaded machine a 400 can take longer than 200 ms, and would then be a timeout. Only
+        // the calls meant to time out get a short bound, their own.
+        timeout: 60_000,
+        streamIdleTimeout: 60_000,
         defaultHeaders: { 'X-Api-Key': API_KEY },
       };
       const client = testClient(server.url, options);
@@ -56,14 +58,14 @@ describe('the API key never leaks', () => {
       for (const status of [400, 401, 403, 404, 409, 422, 429, 500])
         await on(json(status, errorBody(status), { 'retry-after-ms': '0' }), generate);
       await on((_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end(`<h1>${API_KEY}</h1>`), generate);
-      await on(hang, generate); // timeout
+      await on(hang, () => client.images.generate({ prompt: 'x' }, { timeout: 200 })); // timeout
       await on(
         (_req, res) => void res.socket?.destroy(),
         () => client.images.edit({ image: PNG, prompt: 'x' }),
       ); // connection error
       await on(hang, () => client.images.generate({ prompt: 'x' }, { signal: AbortSignal.timeout(50) })); // user abort
       await on(sse([sseFrame(partialEvent('image_generation.partial_image', 0))], { end: false }), () =>
-        client.images.generate({ prompt: 'x', stream: true }),
+        client.images.generate({ prompt: 'x', stream: true }, { streamIdleTimeout: 200 }),
       ); // idle
       await on(sse([sseFrame(errorBody(200), 'error')]), () => client.images.generate({ prompt: 'x', stream: true })); // stream error
       await capture(client.images.generate({ prompt: '' })); // validation
