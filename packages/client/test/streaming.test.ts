@@ -186,12 +186,14 @@ describe('streaming', () => {
   });
 
   it('does not count the time the consumer spends on an event as idle', async () => {
-    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0)), sseFrame(completedEvent(GEN_DONE))], { gapMs: 50 }));
-    const stream = await testClient(server.url, { streamIdleTimeout: 200 }).images.generate({ prompt: 'x', stream: true });
+    // The consumer holds each event twice as long as the idle timeout; the server itself is never that slow (a 1 s
+    // timeout leaves room for a loaded machine, where a 200 ms one was met by the server's own delays).
+    server.queue(sse([sseFrame(partialEvent(GEN_PARTIAL, 0)), sseFrame(completedEvent(GEN_DONE))]));
+    const stream = await testClient(server.url, { streamIdleTimeout: 1_000 }).images.generate({ prompt: 'x', stream: true });
     const seen: unknown[] = [];
     for await (const e of stream) {
       seen.push(e);
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 2_000));
     }
     expect(seen).toHaveLength(2);
   });
