@@ -7,8 +7,8 @@
 //
 // The gate runs on the versioned tree (what it builds is what is published) and refuses to publish (one line
 // naming what failed; the version bump is put back, nothing is committed or published) unless build, lint,
-// check:exports and typecheck, then test, of every public package pass under turbo, and a project that installs the packed tarballs
-// compiles a consumer importing each of them (scripts/packed-consumer.ts).
+// check:exports and typecheck, then test, of every public package pass under turbo, and a project that installs
+// the packed tarballs compiles a consumer importing each of them (scripts/packed-consumer.ts).
 // It publishes to the registry npm is configured for (npm_config_registry / .npmrc). Start from a clean, committed
 // tree: the version bump becomes its own commit, so the `<name>@<version>` tags point at the released code.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -47,7 +47,7 @@ function step(title: string, command: string, args: string[]): void {
 }
 
 /**
- * The tasks every public package must pass before anything is versioned or published, in two phases: the quick
+ * The tasks every public package must pass before anything is committed or published, in two phases: the quick
  * checks first, so a type or lint error refuses the release in a minute instead of after every test suite; the
  * tests only once those pass.
  */
