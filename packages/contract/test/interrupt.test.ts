@@ -90,6 +90,25 @@ describe('nothing hangs', () => {
     expect(await portOpen(prismPort)).toBe(false);
   });
 
+  it('a target slower to answer its reachability probe than the request timeout is still reached, and then checked', async () => {
+    // The probe is a setup check ("is anything there?"), not a request under test: it is not bound by --timeout.
+    const slow = createServer((req, res) => {
+      if (req.method === 'GET') setTimeout(() => res.end('ok'), 600);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const run = await runContractSuite({
+        target: `http://127.0.0.1:${(slow.address() as { port: number }).port}/v1`,
+        requestTimeoutMs: 300,
+      });
+      expect(run.ok).toBe(false);
+      expect(run.results[0]?.violations[0]?.message).toMatch(/failed: no answer before the timeout/);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
   it('a stream that stalls is reported as stalled at the default idle timeout, and later streams are not waited for', async () => {
     const staller: Upstream = await startUpstream({ apiKey: KEY, deviation: 'stall' });
     const reportDir = mkdtempSync(path.join(tmpdir(), 'contract-stall-'));
