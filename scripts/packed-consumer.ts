@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { deref } from '@imagegen/spec/internal/load';
+import { derefOrUndefined } from '@imagegen/spec/internal/load';
 import type { WorkspacePackage } from './pending-changesets.js';
 
 export class PackedConsumerError extends Error {}
@@ -25,12 +25,8 @@ export interface JsonExample {
 export function jsonExample(spec: Node): JsonExample {
   // Lenient: a spec this cannot follow yields no example (the gate then names what is missing), not a SpecError.
   const ref = (node: unknown): Node => {
-    try {
-      const n = deref(spec, node);
-      return isNode(n) ? n : {};
-    } catch {
-      return {};
-    }
+    const n = derefOrUndefined(spec, node);
+    return isNode(n) ? n : {};
   };
   const firstExample = (media: Node): unknown => {
     if ('example' in media) return media.example;

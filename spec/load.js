@@ -81,3 +81,12 @@ export function deref(doc, node, file = '(spec object)') {
   if (!isObject(node) || typeof node.$ref !== 'string') return node;
   return followRefs(doc, refTarget(doc, node.$ref, undefined, file), file).node;
 }
+
+export function derefOrUndefined(doc, node) {
+  try {
+    return deref(doc, node);
+  } catch (error) {
+    if (error instanceof SpecError) return undefined;
+    throw error;
+  }
+}

@@ -2,8 +2,7 @@
 //   openapi.gen.ts    openapi-typescript's `paths`, `components`, `operations` (uploads typed as Blob, open enums)
 //   schemas.gen.ts    one named alias per component schema
 //   operations.gen.ts the operation table (what the client and tests need at run time) and its types
-
-import { followRefs, SpecError } from '@imagegen/spec/internal/load';
+import { escapePointer, followRefs, SpecError } from '@imagegen/spec/internal/load';
 import openapiTS, { astToString, type OpenAPI3, type SchemaObject } from 'openapi-typescript';
 import ts from 'typescript';
 
@@ -63,7 +62,6 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 const pointer = (...keys: (string | number)[]) => `#/${keys.map((k) => escapePointer(String(k))).join('/')}`;
 
 /** Follow local `$ref`s (a chain of them) from `node` at `where`; a `$ref` that does not resolve is a CodegenError. */
@@ -73,16 +71,17 @@ function resolve(doc: Json, node: unknown, where: string): [Json, string] {
   if (isObj(node) && typeof node.$ref === 'string') {
     const ref = node.$ref;
     if (!ref.startsWith('#/')) throw new CodegenError(`${at}: $ref ${ref} is not a local reference codegen can follow`);
+    let found: { node: unknown; pointer: string };
     try {
-      const found = followRefs(doc, decodeURIComponent(ref.slice(1)));
-      if (found.node === undefined) throw new CodegenError(`${at}: $ref ${ref} does not resolve`);
-      current = found.node;
-      at = `#${found.pointer}`;
+      found = followRefs(doc, decodeURIComponent(ref.slice(1)));
     } catch (e) {
       // A link further down the chain that is external, dangling or circular: named from where the chain starts.
       if (e instanceof SpecError) throw new CodegenError(`${at}: $ref ${ref} does not resolve (${e.message.replace(/^spec [^:]*: /, '')})`);
       throw e;
     }
+    if (found.node === undefined) throw new CodegenError(`${at}: $ref ${ref} does not resolve`);
+    current = found.node;
+    at = `#${found.pointer}`;
   }
   if (!isObj(current)) throw new CodegenError(`${at}: expected an object, got ${JSON.stringify(current)}`);
   return [current, at];
