@@ -1,7 +1,7 @@
 // `pnpm release` against a real npm registry (verdaccio on 127.0.0.1, no uplinks), from a copy of the repo so no
 // version bump lands in the real tree. Then the published packages are installed into a fresh project and used
 // from ESM, CJS and TypeScript, checked with publint and attw, and a snapshot goes out under a dist-tag.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { consumerSource, consumerTsconfig, type JsonExample, jsonExample } from 
 import { readChangesetConfig, workspacePackages } from '../pending-changesets.js';
 import { mirrorToRegistry, thirdPartyClosure } from '../verdaccio/mirror.js';
 import { type Registry, startRegistry } from '../verdaccio/registry.js';
-import { childEnv, copyWorkspace, ok, run, type WorkspaceCopy } from './workspace-copy.js';
+import { childEnv, copyWorkspace, ok, run, type TurboSummary, type WorkspaceCopy } from './workspace-copy.js';
 
 let registry: Registry;
 let repo: WorkspaceCopy;
@@ -38,6 +38,11 @@ function releasedVersion(name: string, level: Level): string {
 
 const npm = (args: string[], cwd = scratch) => ok('npm', args, { cwd, env, timeoutMs: 180_000 });
 const npmJson = async <T>(args: string[]): Promise<T> => JSON.parse((await npm([...args, '--json'])).stdout) as T;
+
+/** The turbo run summaries (`--summarize`, as the gate runs turbo) in the copy, by file name. */
+const runsDir = () => path.join(repo.dir, '.turbo', 'runs');
+const runSummaries = () => (existsSync(runsDir()) ? readdirSync(runsDir()).filter((f) => f.endsWith('.json')) : []);
+const readRunSummary = (file: string) => JSON.parse(readFileSync(path.join(runsDir(), file), 'utf8')) as TurboSummary;
 
 function commitChangeset(name: string, releases: Record<string, string>, summary: string): void {
   const head = Object.entries(releases).map(([pkg, bump]) => `"${pkg}": ${bump}`);
@@ -106,12 +111,23 @@ describe('pnpm release: usage', () => {
 });
 
 describe('pnpm release → local registry', () => {
+  // The pending release: every public package gets a minor bump. The first test is refused with it, the next releases it.
+  beforeAll(() => {
+    commitChangeset(
+      'release.md',
+      Object.fromEntries(publicPackages.map((p) => [p.name, 'minor'])),
+      'A release: the OpenAI Images API spec, its generated types, the typed client and the contract suite.',
+    );
+  });
+
   it('refuses to publish a tree that does not type-check: one line naming the task, nothing versioned or published', async () => {
-    const broken = path.join('packages', 'client', 'src', 'release-gate-type-error.ts');
+    // In a file typecheck reads and the build does not (turbo's build inputs leave test/ out), under the pending
+    // changeset the next test releases: the refused gate's passing tasks (every build among them) are then the next
+    // gate's turbo cache hits, as for a maintainer who fixes a type error and runs the release again.
+    const broken = path.join('packages', 'client', 'test', 'release-gate-type-error.ts');
     writeFileSync(path.join(repo.dir, broken), "export const count: number = 'not a number';\n");
     repo.git('add', '-A');
     repo.git('commit', '--quiet', '-m', 'a type error the build does not see');
-    commitChangeset('refused.md', Object.fromEntries(publicPackages.map((p) => [p.name, 'minor'])), 'A release that must not happen.');
     const head = repo.git('rev-parse', 'HEAD').trim();
     try {
       const refused = await repo.run(repo.bin('tsx'), ['scripts/release.ts'], { env, timeoutMs: 600_000 });
@@ -130,7 +146,7 @@ describe('pnpm release → local registry', () => {
         expect(view.code, `${name} must not be on the registry: ${view.output}`).not.toBe(0);
       }
     } finally {
-      repo.git('rm', '--quiet', broken, path.join('.changeset', 'refused.md'));
+      repo.git('rm', '--quiet', broken);
       repo.git('commit', '--quiet', '-m', 'fix the type error');
     }
   });
@@ -144,14 +160,18 @@ describe('pnpm release → local registry', () => {
       .map((manifest) => manifest.name);
     expect(published.length).toBeGreaterThan(0);
     expect(publicPackages.map((p) => p.name).sort()).toEqual(published.sort());
-    commitChangeset(
-      'release.md',
-      Object.fromEntries(publicPackages.map((p) => [p.name, 'minor'])),
-      'A release: the OpenAI Images API spec, its generated types, the typed client and the contract suite.',
-    );
+    const runsBefore = runSummaries();
     const release = await repo.run(repo.bin('tsx'), ['scripts/release.ts'], { env, timeoutMs: 600_000 });
     timings.release = release.ms;
     expect(release.code, release.output).toBe(0);
+    // The gate ran on the same versioned tree as the refused one but for the type error: turbo replayed the builds.
+    const gateTasks = runSummaries()
+      .filter((f) => !runsBefore.includes(f))
+      .flatMap((f) => readRunSummary(f).tasks);
+    const all = new Set(gateTasks.map((t) => t.taskId));
+    const replayed = [...new Set(gateTasks.filter((t) => t.cache.status === 'HIT').map((t) => t.taskId))].sort();
+    console.log(`release gate: ${replayed.length} of ${all.size} tasks replayed from the refused run: ${replayed.join(', ')}`);
+    expect(replayed).toContain('@imagegen/client#build');
 
     for (const { name } of publicPackages) {
       const version = releasedVersion(name, 'minor');
