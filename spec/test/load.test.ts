@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import spec from '../index.js';
 import { deref, escapePointer, followRefs, jsonPath, pointerGet, readSpec, SpecError } from '../load.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'spec-load-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function file(name: string, text: string): string {
   const at = path.join(tmp, name);
   writeFileSync(at, text);

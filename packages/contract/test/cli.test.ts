@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'contract-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Exit code 2, nothing on stdout, exactly one line on stderr (returned). */
 function oneLineFailure(result: { code: number | null; stdout: string; stderr: string }): string {

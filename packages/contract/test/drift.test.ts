@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,10 @@ describe('schema drift through the Prism proxy (--target)', () => {
     run = await runCli(['--target', upstream.url, '--key-env', 'CONTRACT_TEST_KEY', '--report-dir', reportDir], { CONTRACT_TEST_KEY: KEY });
     report = JSON.parse(readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as ContractReport;
   });
-  afterAll(() => upstream.close());
+  afterAll(async () => {
+    rmSync(reportDir, { recursive: true, force: true });
+    await upstream.close();
+  });
 
   const violationsOf = (operationId: string | undefined) =>
     report.results.filter((r) => r.operationId === operationId).flatMap((r) => r.violations);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContractReport, exampleCases, loadSpec } from '../src/index.js';
 import { DEFAULT_BUDGET } from '../src/plan.js';
 import { type CliResult, runCli } from './run-cli.js';
@@ -17,6 +17,7 @@ describe('imagegen-contract (default: @imagegen/mock through Prism)', () => {
     run = await runCli(['--report-dir', reportDir]);
     report = JSON.parse(readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as ContractReport;
   });
+  afterAll(() => rmSync(reportDir, { recursive: true, force: true }));
 
   it('passes end to end and exits 0', () => {
     expect(run.stderr).toBe('');

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { requestFacts } from '../src/cases.js';
 import { escapePointer, isObject, type JsonObject, loadSpec, type Spec } from '../src/spec.js';
@@ -12,6 +12,7 @@ import { PACKAGE_DIR } from './run-cli.js';
 // exactly the ways each test plants, and in nothing else, so the report must name those and no more.
 const CLI = path.join(PACKAGE_DIR, 'dist', 'spec-upstream.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'spec-upstream-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let spec: Spec;
 
 function run(upstream: JsonObject, differences?: string, asYaml = false) {
