@@ -13,6 +13,8 @@ import { workspacePackages } from '../pending-changesets.js';
 import { copyWorkspace, replayFromRepoCache, type WorkspaceCopy } from './workspace-copy.js';
 
 let repo: WorkspaceCopy;
+/** The operation table of the unedited copy. */
+let baseline: Record<string, Op>;
 const timings: Record<string, number> = {};
 const touched: Record<string, string[]> = {};
 
@@ -176,6 +178,8 @@ beforeAll(async () => {
   // The initial commit plays the last release, so spec-diff finds its base the way it does in real use.
   repo.git('tag', `@imagegen/spec@${specVersion}`);
   await build('baselineBuild');
+  // Scenarios pick their operations from this table: table() is what the last build made of the last scenario's edit.
+  baseline = table();
 });
 
 afterAll(async () => {
@@ -185,12 +189,16 @@ afterAll(async () => {
   repo?.remove();
 });
 
-/** Reset spec/ and .changeset/, then the first operation of the copy's table that `fits` (throws naming `what`). */
-function startScenario(what: string, fits: (op: Op) => boolean): Op {
-  resetSpec();
-  const found = Object.values(table()).find(fits);
+/** The first of `ops` that `fits` (throws naming `what`). */
+function findOp(what: string, ops: Op[], fits: (op: Op) => boolean): Op {
+  const found = ops.find(fits);
   if (!found) throw new Error(`no operation ${what}`);
   return found;
+}
+/** Reset spec/ and .changeset/, then the first operation of the unedited spec's table that `fits`. */
+function startScenario(what: string, fits: (op: Op) => boolean): Op {
+  resetSpec();
+  return findOp(what, Object.values(baseline), fits);
 }
 const liveWith = (mediaType: string) => (o: Op) => !o.deprecated && Boolean(o.requestBodies[mediaType]);
 
@@ -302,11 +310,37 @@ describe('(a) additive: a new optional request property, new enum values in a re
   });
 });
 
-describe('(b) a new deepObject property on a multipart request', () => {
-  let op: Op;
-  beforeAll(() => {
-    op = startScenario('with a multipart request body', liveWith('multipart/form-data'));
-    editYaml(srcFile(requestSchemaFile(op, 'multipart/form-data')), (doc) => {
+// (b), (c) and (e) edit different operations, and none of their checks depends on another's edit: they are one
+// spec edit and one build of the client's chain (a build is about 20 s of both cores), each with its own assertions.
+describe('(b), (c) and (e): one spec edit, one build', () => {
+  let multipart: Op;
+  let deprecated: Op;
+  let template: Op;
+  const NEW = { operationId: 'createRegeneratedThing', method: 'regenerate', path: '/regenerated/things' };
+
+  beforeAll(async () => {
+    resetSpec();
+    const ops = Object.values(baseline);
+    multipart = findOp('with a multipart request body', ops, liveWith('multipart/form-data'));
+    template = findOp('with a JSON request body', ops, liveWith('application/json'));
+    // The last live operation, one the multipart edit leaves alone where there is one.
+    const live = ops.filter((o) => !o.deprecated);
+    deprecated = findOp('that is not deprecated', live, (o) => o === (live.filter((l) => l !== multipart).at(-1) ?? live.at(-1)));
+
+    // (e) first: the new path item copies the template before (c) can mark the template deprecated.
+    const file = pathFile(template);
+    const copy = path.join(path.dirname(file), 'regenerated_things.yaml');
+    const item = parseDocument(readFileSync(srcFile(file), 'utf8'));
+    item.setIn([template.httpMethod, 'operationId'], NEW.operationId);
+    item.setIn([template.httpMethod, 'x-imagegen-method'], NEW.method);
+    item.setIn([template.httpMethod, 'summary'], 'Create a regenerated thing');
+    writeFileSync(srcFile(copy), item.toString());
+    editYaml(srcFile('openapi.yaml'), (root) => {
+      root.setIn(['paths', NEW.path], root.createNode({ $ref: copy }));
+    });
+
+    // (b) a deepObject property on the multipart request.
+    editYaml(srcFile(requestSchemaFile(multipart, 'multipart/form-data')), (doc) => {
       doc.setIn(
         ['properties', 'tuning'],
         doc.createNode({
@@ -319,70 +353,86 @@ describe('(b) a new deepObject property on a multipart request', () => {
         }),
       );
     });
-    editYaml(srcFile(pathFile(op)), (doc) => {
+    editYaml(srcFile(pathFile(multipart)), (doc) => {
       doc.setIn(
-        [op.httpMethod, 'requestBody', 'content', 'multipart/form-data', 'encoding', 'tuning'],
+        [multipart.httpMethod, 'requestBody', 'content', 'multipart/form-data', 'encoding', 'tuning'],
         doc.createNode({ style: 'deepObject', explode: true }),
       );
     });
+
+    // (c) an operation marked deprecated.
+    editYaml(srcFile(pathFile(deprecated)), (doc) => {
+      doc.setIn([deprecated.httpMethod, 'deprecated'], true);
+    });
+
+    await build('deepObjectDeprecateNewOperationBuild');
   });
 
-  it('the client sends name[key] and name[a][b] fields', async () => {
-    await build('deepObjectBuild');
-    const body = table()[op.operationId]?.requestBodies['multipart/form-data'];
-    if (!body) throw new Error('multipart body gone');
-    expect(body.properties.tuning).toBe('object');
-    const required = requiredBody(body);
-    const request = await runConsumer(clientCall(op.method, `{ ...${required}, tuning: { model: 'm-1', reasoning: { effort: 'low' } } }`));
-    const form = await new Request('http://x/', {
-      method: 'POST',
-      headers: { 'content-type': request.type },
-      body: new Uint8Array(request.body),
-    }).formData();
-    expect(form.get('tuning[model]')).toBe('m-1');
-    expect(form.get('tuning[reasoning][effort]')).toBe('low');
-    expect(form.has('tuning')).toBe(false);
-  });
-
-  it('touches nothing outside spec/src', () => {
-    expect(outsideSpec('b')).toEqual([]);
-  });
-});
-
-describe('(c) an operation marked deprecated', () => {
-  let op: Op;
-  beforeAll(() => {
-    const live = Object.values(table()).filter((o) => !o.deprecated);
-    op = startScenario('that is not deprecated', (o) => o.operationId === live.at(-1)?.operationId);
-    editYaml(srcFile(pathFile(op)), (doc) => {
-      doc.setIn([op.httpMethod, 'deprecated'], true);
+  describe('(b) a new deepObject property on a multipart request', () => {
+    it('the client sends name[key] and name[a][b] fields', async () => {
+      const body = table()[multipart.operationId]?.requestBodies['multipart/form-data'];
+      if (!body) throw new Error('multipart body gone');
+      expect(body.properties.tuning).toBe('object');
+      const required = requiredBody(body);
+      const request = await runConsumer(
+        clientCall(multipart.method, `{ ...${required}, tuning: { model: 'm-1', reasoning: { effort: 'low' } } }`),
+      );
+      const form = await new Request('http://x/', {
+        method: 'POST',
+        headers: { 'content-type': request.type },
+        body: new Uint8Array(request.body),
+      }).formData();
+      expect(form.get('tuning[model]')).toBe('m-1');
+      expect(form.get('tuning[reasoning][effort]')).toBe('low');
+      expect(form.has('tuning')).toBe(false);
     });
   });
 
-  it('its client method carries @deprecated where a consumer calls it', async () => {
-    await build('deprecateBuild');
-    const { program, file, diagnostics } = compileConsumer(
-      `import { createImagesClient } from '@imagegen/client';\nexport const call = createImagesClient({ apiKey: 'k' }).images.${op.method};\n`,
-    );
-    expect(diagnostics).toEqual([]);
-    const source = program.getSourceFile(file);
-    let tags: string[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(node) && node.name.text === op.method)
-        tags =
-          program
-            .getTypeChecker()
-            .getSymbolAtLocation(node.name)
-            ?.getJsDocTags()
-            .map((t) => t.name) ?? [];
-      ts.forEachChild(node, visit);
-    };
-    if (source) visit(source);
-    expect(tags).toContain('deprecated');
+  describe('(c) an operation marked deprecated', () => {
+    it('its client method carries @deprecated where a consumer calls it', () => {
+      const { program, file, diagnostics } = compileConsumer(
+        `import { createImagesClient } from '@imagegen/client';\nexport const call = createImagesClient({ apiKey: 'k' }).images.${deprecated.method};\n`,
+      );
+      expect(diagnostics).toEqual([]);
+      const source = program.getSourceFile(file);
+      let tags: string[] = [];
+      const visit = (node: ts.Node): void => {
+        if (ts.isPropertyAccessExpression(node) && node.name.text === deprecated.method)
+          tags =
+            program
+              .getTypeChecker()
+              .getSymbolAtLocation(node.name)
+              ?.getJsDocTags()
+              .map((t) => t.name) ?? [];
+        ts.forEachChild(node, visit);
+      };
+      if (source) visit(source);
+      expect(tags).toContain('deprecated');
+    });
+  });
+
+  describe('(e) a new operation with its method name', () => {
+    it('gets a typed client method that works against a loopback server', async () => {
+      const body = table()[NEW.operationId]?.requestBodies['application/json'];
+      if (!body) throw new Error('the new operation is not in the table');
+      expect(table()[NEW.operationId]?.deprecated).toBe(false);
+      const { diagnostics } = compileConsumer(
+        [
+          "import { createImagesClient, type ImageParams } from '@imagegen/client';",
+          "const client = createImagesClient({ apiKey: 'k' });",
+          `export const typed: (body: ImageParams<'${NEW.method}'>) => Promise<unknown> = client.images.${NEW.method};`,
+          '// @ts-expect-error a number is not a request body',
+          `void client.images.${NEW.method}(42);`,
+        ].join('\n'),
+      );
+      expect(diagnostics).toEqual([]);
+      const request = await runConsumer(clientCall(NEW.method, requiredBody(body)));
+      expect(request).toMatchObject({ method: template.httpMethod.toUpperCase(), url: `/v1${NEW.path}` });
+    });
   });
 
   it('touches nothing outside spec/src', () => {
-    expect(outsideSpec('c')).toEqual([]);
+    expect(outsideSpec('b, c, e')).toEqual([]);
   });
 });
 
@@ -390,7 +440,7 @@ describe('(d) an operation removed', () => {
   let op: Op;
   let changeset = '';
   beforeAll(() => {
-    const ops = Object.values(table());
+    const ops = Object.values(baseline);
     const target = ops.find((o) => o.deprecated) ?? ops.at(-1);
     op = startScenario('to remove', (o) => o.operationId === target?.operationId);
     const file = pathFile(op);
@@ -439,47 +489,6 @@ describe('(d) an operation removed', () => {
 
   it('touches nothing outside spec/src but .changeset/', () => {
     expect(outsideSpec('d')).toEqual([]);
-  });
-});
-
-describe('(e) a new operation with its method name', () => {
-  let template: Op;
-  const NEW = { operationId: 'createRegeneratedThing', method: 'regenerate', path: '/regenerated/things' };
-  beforeAll(() => {
-    template = startScenario('with a JSON request body', liveWith('application/json'));
-    // A new path item next to the template's, same request and responses, its own id, method name and path.
-    const file = pathFile(template);
-    const copy = path.join(path.dirname(file), 'regenerated_things.yaml');
-    const doc = parseDocument(readFileSync(srcFile(file), 'utf8'));
-    doc.setIn([template.httpMethod, 'operationId'], NEW.operationId);
-    doc.setIn([template.httpMethod, 'x-imagegen-method'], NEW.method);
-    doc.setIn([template.httpMethod, 'summary'], 'Create a regenerated thing');
-    writeFileSync(srcFile(copy), doc.toString());
-    editYaml(srcFile('openapi.yaml'), (root) => {
-      root.setIn(['paths', NEW.path], root.createNode({ $ref: copy }));
-    });
-  });
-
-  it('gets a typed client method that works against a loopback server', async () => {
-    await build('newOperationBuild');
-    const body = table()[NEW.operationId]?.requestBodies['application/json'];
-    if (!body) throw new Error('the new operation is not in the table');
-    const { diagnostics } = compileConsumer(
-      [
-        "import { createImagesClient, type ImageParams } from '@imagegen/client';",
-        "const client = createImagesClient({ apiKey: 'k' });",
-        `export const typed: (body: ImageParams<'${NEW.method}'>) => Promise<unknown> = client.images.${NEW.method};`,
-        '// @ts-expect-error a number is not a request body',
-        `void client.images.${NEW.method}(42);`,
-      ].join('\n'),
-    );
-    expect(diagnostics).toEqual([]);
-    const request = await runConsumer(clientCall(NEW.method, requiredBody(body)));
-    expect(request).toMatchObject({ method: template.httpMethod.toUpperCase(), url: `/v1${NEW.path}` });
-  });
-
-  it('touches nothing outside spec/src', () => {
-    expect(outsideSpec('e')).toEqual([]);
   });
 });
 
