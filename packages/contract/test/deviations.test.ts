@@ -20,7 +20,9 @@ async function withUpstream(options: Omit<UpstreamOptions, 'apiKey'>, fn: (upstr
 const operationIds = new Set(loadSpec().operations.keys());
 /** The failed checks of a run, each with its violations: what an `ok: false` is made of. */
 const failures = (run: ContractReport) =>
-  run.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.violations.map((v) => `${v.where}: ${v.message}`).join('; ')}`);
+  run.results
+    .filter((r) => r.status === 'fail')
+    .map((r) => `${r.check}: ${r.violations.map((v) => `${v.where}: ${v.message}`).join('; ')}`);
 
 /**
  * What the suite must say about each planted deviation (the suite's own wording; the operation and
