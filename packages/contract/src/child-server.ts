@@ -56,6 +56,23 @@ export function killAllChildServers(): void {
 }
 
 /**
+ * SIGKILLs every child server this process started and resolves once each has exited, so its ports are free when
+ * this process goes (a loaded machine can take seconds to tear a killed Prism down), or after `waitMs` at the most.
+ */
+export function stopAllChildServers(waitMs = 5_000): Promise<void> {
+  const children = [...running];
+  killAllChildServers();
+  const exited = children.map((child) =>
+    child.exitCode !== null || child.signalCode !== null ? undefined : new Promise<void>((resolve) => child.once('exit', () => resolve())),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+  });
+  return Promise.race([Promise.all(exited), bound]).then(() => clearTimeout(timer));
+}
+
+/**
  * Spawns a server as a child process and resolves once it is ready (a line it prints, or a path that answers 2xx).
  * Rejects with a {@link ChildServerError} (after killing the child) when it exits first or the hang guard passes.
  * A child still running when this process exits is killed.

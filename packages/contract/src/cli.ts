@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { formatUsd } from './cost.js';
 import { ContractSetupError, oneLine } from './errors.js';
 import { DEFAULT_BUDGET, DEFAULT_SEED, MAX_SHRINK_STEPS, plannedCosts, planRequests } from './plan.js';
-import { killAllPrism } from './prism.js';
+import { killAllPrism, stopAllPrism } from './prism.js';
 import { Redactor } from './redact.js';
 import { type CheckResult, formatSummary, writeReports } from './report.js';
 import { loadSpec } from './spec.js';
@@ -177,9 +177,12 @@ async function main(): Promise<number> {
   let header: Parameters<NonNullable<ContractOptions['onReady']>>[0] | undefined;
   let reportDir: string | undefined;
   const started = Date.now();
+  let interrupted = false;
   const interrupt = (signal: 'SIGINT' | 'SIGTERM', code: number) => {
+    if (interrupted) return;
+    interrupted = true;
     controller.abort();
-    killAllPrism();
+    const stopped = stopAllPrism();
     process.stderr.write(`\nimagegen-contract: interrupted (${signal}); Prism stopped\n`);
     if (header && reportDir) {
       const report = buildReport({
@@ -195,7 +198,8 @@ async function main(): Promise<number> {
       const files = writeReports(JSON.parse(redactor.redact(JSON.stringify(report))), reportDir, redactor);
       process.stderr.write(`imagegen-contract: report of the ${results.length} checks finished so far: ${files.join(', ')}\n`);
     }
-    process.exit(code);
+    // Exit once Prism has: its port is free and nothing is left behind when the caller sees this process end.
+    void stopped.then(() => process.exit(code));
   };
   process.once('SIGINT', () => interrupt('SIGINT', 130));
   process.once('SIGTERM', () => interrupt('SIGTERM', 143));

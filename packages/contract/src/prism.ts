@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ChildServerError, killAllChildServers, startChildServer } from './child-server.js';
+import { ChildServerError, killAllChildServers, startChildServer, stopAllChildServers } from './child-server.js';
 import { ContractSetupError } from './errors.js';
 import { freePort } from './net.js';
 
@@ -42,6 +42,7 @@ function prismCli(): { bin: string; version: string } {
 
 /** Kills every Prism child this process started; used by the CLI's signal handlers (exit is covered already). */
 export const killAllPrism = killAllChildServers;
+export const stopAllPrism = stopAllChildServers;
 
 /**
  * Starts `prism mock|proxy` as a child process on 127.0.0.1 and resolves once it prints
