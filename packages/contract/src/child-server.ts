@@ -56,8 +56,9 @@ export function killAllChildServers(): void {
 }
 
 /**
- * SIGKILLs every child server this process started and resolves once each has exited, so its ports are free when
- * this process goes (a loaded machine can take seconds to tear a killed Prism down), or after `waitMs` at the most.
+ * SIGKILLs every child server this process started and resolves once each has exited (a loaded machine can take
+ * seconds to tear a killed Prism down), or after `waitMs` at the most. The kernel may close a dead child's listening
+ * socket a moment later still.
  */
 export function stopAllChildServers(waitMs = 5_000): Promise<void> {
   const children = [...running];

@@ -198,7 +198,7 @@ async function main(): Promise<number> {
       const files = writeReports(JSON.parse(redactor.redact(JSON.stringify(report))), reportDir, redactor);
       process.stderr.write(`imagegen-contract: report of the ${results.length} checks finished so far: ${files.join(', ')}\n`);
     }
-    // Exit once Prism has: its port is free and nothing is left behind when the caller sees this process end.
+    // Exit once Prism has: no Prism process is left when the caller sees this process end.
     void stopped.then(() => process.exit(code));
   };
   process.once('SIGINT', () => interrupt('SIGINT', 130));
