@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContractReport, loadSpec, runContractSuite } from '../src/index.js';
-import { runCli } from './run-cli.js';
+import { reportDirForTest, runCli } from './run-cli.js';
 import { type Deviation, ONE_IMAGE_ONLY, startUpstream, type Upstream, type UpstreamOptions, VARIATIONS } from './upstream.js';
 
 const KEY = 'sk-contract-deviation-SECRET-0123456789';
@@ -50,8 +49,7 @@ const CAUGHT: Record<Exclude<Deviation, 'schema-drift' | 'stall'>, { where: RegE
 
 describe('deviant servers: each deviation a user would suffer is caught, named, and exits 1', () => {
   it.each(Object.entries(CAUGHT))('%s', async (deviation, expected) => {
-    const reportDir = mkdtempSync(path.join(tmpdir(), `contract-${deviation}-`));
-    onTestFinished(() => rmSync(reportDir, { recursive: true, force: true }));
+    const reportDir = reportDirForTest(`contract-${deviation}-`);
     await withUpstream({ deviation: deviation as Deviation }, async (upstream) => {
       const run = await runCli(
         ['--target', upstream.url, '--key-env', 'DEVIANT_KEY', '--direct', '--budget', '0', '--report-dir', reportDir],
@@ -161,8 +159,7 @@ describe('allowed variations pass with exit 0', () => {
   afterAll(() => clean.close());
 
   it('a clean server: exit 0, every row names what it checked', async () => {
-    const reportDir = mkdtempSync(path.join(tmpdir(), 'contract-clean-'));
-    onTestFinished(() => rmSync(reportDir, { recursive: true, force: true }));
+    const reportDir = reportDirForTest('contract-clean-');
     const run = await runCli(['--target', clean.url, '--key-env', 'DEVIANT_KEY', '--direct', '--report-dir', reportDir], {
       DEVIANT_KEY: KEY,
     });

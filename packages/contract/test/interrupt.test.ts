@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContractReport, runContractSuite } from '../src/index.js';
-import { CLI, PACKAGE_DIR, runCli } from './run-cli.js';
+import { CLI, PACKAGE_DIR, reportDirForTest, runCli } from './run-cli.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
 const REPO = path.resolve(PACKAGE_DIR, '..', '..');
@@ -111,8 +110,7 @@ describe('nothing hangs', () => {
 
   it('a stream that stalls is reported as stalled at the default idle timeout, and later streams are not waited for', async () => {
     const staller: Upstream = await startUpstream({ apiKey: KEY, deviation: 'stall' });
-    const reportDir = mkdtempSync(path.join(tmpdir(), 'contract-stall-'));
-    onTestFinished(() => rmSync(reportDir, { recursive: true, force: true }));
+    const reportDir = reportDirForTest('contract-stall-');
     try {
       const run = await runCli(['--target', staller.url, '--key-env', 'STALL_KEY', '--report-dir', reportDir], { STALL_KEY: KEY }, 120_000);
       expect(run.code).toBe(1);
@@ -132,8 +130,7 @@ describe('nothing hangs', () => {
   });
 
   it('SIGINT stops the CLI with exit code 130, kills its Prism child and writes the report so far, marked interrupted', async () => {
-    const reportDir = mkdtempSync(path.join(tmpdir(), 'contract-sigint-'));
-    onTestFinished(() => rmSync(reportDir, { recursive: true, force: true }));
+    const reportDir = reportDirForTest('contract-sigint-');
     const child = spawn(process.execPath, [CLI, '--target', url, '--timeout', '60', '--report-dir', reportDir], {
       cwd: PACKAGE_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,8 +152,7 @@ describe('nothing hangs', () => {
   });
 
   it('SIGTERM to `pnpm contract` leaves no process behind and writes a report marked interrupted', async () => {
-    const reportDir = mkdtempSync(path.join(tmpdir(), 'contract-sigterm-'));
-    onTestFinished(() => rmSync(reportDir, { recursive: true, force: true }));
+    const reportDir = reportDirForTest('contract-sigterm-');
     const child = spawn('pnpm', ['contract', '--target', url, '--timeout', '60', '--report-dir', reportDir], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,18 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { onTestFinished } from 'vitest';
 
 export const PACKAGE_DIR = path.resolve(import.meta.dirname, '..');
 export const CLI = path.join(PACKAGE_DIR, 'dist', 'cli.js');
+
+/** A new folder under the OS temp dir for one test's report, removed when that test ends (call it inside a test). */
+export function reportDirForTest(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export interface CliResult {
   code: number | null;
