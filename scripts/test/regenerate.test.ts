@@ -323,9 +323,9 @@ describe('(b), (c) and (e): one spec edit, one build', () => {
     const ops = Object.values(baseline);
     multipart = findOp('with a multipart request body', ops, liveWith('multipart/form-data'));
     template = findOp('with a JSON request body', ops, liveWith('application/json'));
-    // The last live operation, one the multipart edit leaves alone where there is one.
-    const live = ops.filter((o) => !o.deprecated);
-    deprecated = findOp('that is not deprecated', live, (o) => o === (live.filter((l) => l !== multipart).at(-1) ?? live.at(-1)));
+    // The last live operation other than the multipart one (that one only when it is the only one live).
+    const lastLiveFirst = ops.filter((o) => !o.deprecated).reverse();
+    deprecated = lastLiveFirst.find((o) => o !== multipart) ?? findOp('that is not deprecated', lastLiveFirst, () => true);
 
     // (e) first: the new path item copies the template before (c) can mark the template deprecated.
     const file = pathFile(template);
